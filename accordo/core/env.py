@@ -1,0 +1,137 @@
+"""Strict parsing of ACCORDO_* environment variables.
+
+Every knob of the installation is an environment variable. A bad value stops the start with a
+message that names the variable and what it expects, never a silent fallback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Reads ACCORDO_* variables from a mapping (os.environ by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None, prefix: str = "ACCORDO_") -> None:
+        self.environ = os.environ if environ is None else environ
+        self.prefix = prefix
+
+    def _raw(self, name: str) -> str | None:
+        return self.environ.get(self.prefix + name)
+
+    def fail(self, name: str, message: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"{self.prefix}{name}: {message}")
+
+    def str(self, name: str, default: str = "") -> str:
+        value = self._raw(name)
+        return default if value is None else value.strip()
+
+    def secret(self, name: str, default: str = "") -> str:
+        """A secret from NAME, or from the file named by NAME_FILE (not both)."""
+        direct = self._raw(name)
+        file_name = self._raw(name + "_FILE")
+        if direct is not None and file_name is not None:
+            raise self.fail(name, f"set either {self.prefix}{name} or {self.prefix}{name}_FILE, not both")
+        if file_name is not None:
+            try:
+                return Path(file_name).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise self.fail(name + "_FILE", f"cannot read {file_name!r}: {exc.strerror}") from exc
+        return default if direct is None else direct.strip()
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise self.fail(name, f"expected true or false, got {value!r}")
+
+    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return default
+        try:
+            number = int(value.strip())
+        except ValueError as exc:
+            raise self.fail(name, f"expected a whole number, got {value!r}") from exc
+        if minimum is not None and number < minimum:
+            raise self.fail(name, f"must be at least {minimum}, got {number}")
+        if maximum is not None and number > maximum:
+            raise self.fail(name, f"must be at most {maximum}, got {number}")
+        return number
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        value = self._raw(name)
+        if value is None:
+            return default
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            raise self.fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def url(self, name: str, default: str, schemes: tuple[str, ...]) -> str:
+        value = self.str(name, default)
+        if not value:
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme not in schemes:
+            raise self.fail(name, f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}")
+        return value
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django e-mail settings from ACCORDO_EMAIL_URL.
+
+    console://            print mails on the terminal (default)
+    file:///path          write each mail as a file into that folder
+    smtp://user:pw@host:port      plain SMTP (STARTTLS with smtp+tls://, TLS with smtps://)
+    memory://             keep mails in memory (tests)
+    """
+    parsed = urlparse(url)
+    scheme = parsed.scheme
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme == "file":
+        if not parsed.path:
+            raise ImproperlyConfigured("ACCORDO_EMAIL_URL: file:// needs a folder, e.g. file:///var/mail/accordo")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parsed.path),
+        }
+    if scheme in {"smtp", "smtp+tls", "smtps"}:
+        if not parsed.hostname:
+            raise ImproperlyConfigured("ACCORDO_EMAIL_URL: an SMTP URL needs a host, e.g. smtp://mail.example.nl:25")
+        try:
+            port = parsed.port or (465 if scheme == "smtps" else 25)
+        except ValueError as exc:
+            raise ImproperlyConfigured("ACCORDO_EMAIL_URL: the port must be a number") from exc
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parsed.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parsed.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+            "EMAIL_USE_TLS": scheme == "smtp+tls",
+            "EMAIL_USE_SSL": scheme == "smtps",
+            "EMAIL_TIMEOUT": 30,
+        }
+    raise ImproperlyConfigured(
+        "ACCORDO_EMAIL_URL: expected console://, file:///folder, memory://, smtp://, smtp+tls:// or smtps://"
+    )

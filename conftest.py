@@ -1,0 +1,74 @@
+"""Project-wide test fixtures: factories and the named people of STYLE.md rule 7."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from accordo.testing.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    StaffFactory,
+    UserFactory,
+    enrol_totp,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_caches():
+    """allauth's rate limits and axes live in the cache; every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Bakkerij Test B.V.")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Andere Klant B.V.")
+
+
+@pytest.fixture
+def firm_admin(db):
+    user = StaffFactory(email="admin@firm.test", staff_role="admin", full_name="Anna Admin")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def accountant(db):
+    user = StaffFactory(email="accountant@firm.test", staff_role="accountant", full_name="Bram Boekhouder")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def client_owner(organisation):
+    user = UserFactory(email="owner@client.test", full_name="Olga Owner")
+    MembershipFactory(user=user, organisation=organisation, role="owner")
+    return user
+
+
+@pytest.fixture
+def client_viewer(organisation):
+    user = UserFactory(email="viewer@client.test", full_name="Victor Viewer")
+    MembershipFactory(user=user, organisation=organisation, role="viewer")
+    return user
+
+
+@pytest.fixture
+def other_member(other_organisation):
+    """A client user of another organisation: must never see ``organisation``."""
+    user = UserFactory(email="member@other.test", full_name="Otto Other")
+    MembershipFactory(user=user, organisation=other_organisation, role="owner")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in person without any membership."""
+    return UserFactory(email="outsider@nowhere.test", full_name="Nobody")
