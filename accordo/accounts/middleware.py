@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 MFA_FLAG = "accordo_mfa_enrolled"
+AFTER_MFA = "accordo_after_mfa"
 LAST_SEEN = "accordo_last_seen"
 # Paths a user who still has to enrol 2FA may use: login/logout/2FA pages, assets, language switch.
 MFA_FREE_PREFIXES = ("/accounts/", "/static/", "/language/", "/branding/", "/healthz")
@@ -91,5 +92,7 @@ class MfaEnrolmentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(MFA_FREE_PREFIXES) and must_enrol_mfa(request):
             messages.warning(request, _("Set up two-factor authentication before you continue."))
+            if request.method == "GET":
+                request.session[AFTER_MFA] = request.get_full_path()
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -16,5 +16,6 @@ def test_it_delivers_the_branded_invitation_over_smtp(transactional_db, smtp_ser
         )
     mail = smtp_server.wait_for(to="new.person@client.test")
     assert organisation.name in mail.subject
+    assert "&amp;" not in mail.subject and "&amp;" not in mail.text()
     assert "/invitation/" in mail.text()
     assert "Nina Nieuw" in mail.html()
