@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -61,6 +62,7 @@ def invitation_accept(request: HttpRequest, public_id: str, token: str) -> HttpR
             form.add_error("password1", exc)
         else:
             login(request, user, backend=LOGIN_BACKEND)
+            record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:organisation_home", membership.organisation.public_id)
     context["form"] = form
