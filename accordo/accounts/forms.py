@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accordo.accounts.models import StaffRole
+
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
@@ -40,3 +42,14 @@ class LanguageForm(forms.Form):
         if value not in dict(settings.LANGUAGES):
             raise ValidationError(_("Choose a valid language."))
         return value
+
+
+class StaffAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.ACCOUNTANT)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="nl")
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)

@@ -34,3 +34,24 @@ def send_invitation_mail(event: Event) -> None:
         language=invitation.language,
     )
     message.send()
+
+
+@on_event("notifications", "staff.added")
+def send_staff_welcome_mail(event: Event) -> None:
+    """A new staff member gets a link to choose a password (only while none was chosen)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from accordo.accounts.models import User
+
+    user = User.objects.filter(public_id=event.target_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    mail_render(
+        to=[user.email],
+        template="staff_welcome",
+        context={"person": user, "link": settings.SITE_URL + path},
+        language=user.language,
+    ).send()

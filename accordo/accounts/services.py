@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 from django.utils.translation import gettext as _
 
-from accordo.accounts.models import Invitation, User
+from accordo.accounts.models import Invitation, StaffRole, User
 from accordo.clients.models import MemberRole, Membership, Organisation
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
@@ -233,3 +233,59 @@ def user_create(
         data={"email": email, "staff_role": staff_role},
     )
     return user
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_firm_admin:
+        raise PermissionError("only a staff administrator may manage the team")
+
+
+@transaction.atomic
+def staff_add(*, actor: User, ctx: RequestContext, email: str, full_name: str, role: str, language: str = "nl") -> User:
+    """Add a staff member; the worker mails a link to choose a password (2FA follows at first login)."""
+    _require_admin(actor)
+    if role not in StaffRole.values:
+        raise ValidationError(_("Choose a valid role."))
+    user = user_create(
+        actor=actor, ctx=ctx, email=email, password=None, full_name=full_name, staff_role=role, language=language
+    )
+    event_record(actor=actor, ctx=ctx, verb="staff.added", target=user, data={"email": user.email, "role": role})
+    return user
+
+
+@transaction.atomic
+def staff_change_role(*, actor: User, ctx: RequestContext, user: User, role: str) -> None:
+    _require_admin(actor)
+    if role not in StaffRole.values or not user.is_firm_staff:
+        raise ValidationError(_("Choose a valid role."))
+    if user.pk == actor.pk and role != StaffRole.ADMIN:
+        raise ValidationError(_("You cannot take away your own administrator role."))
+    old = user.staff_role
+    if old == role:
+        return
+    User.objects.filter(pk=user.pk).update(staff_role=role)
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="staff.role_changed",
+        target=user,
+        data={"email": user.email, "old": old, "new": role},
+    )
+
+
+@transaction.atomic
+def staff_set_active(*, actor: User, ctx: RequestContext, user: User, active: bool) -> None:
+    """Block or allow a staff member's sign-in; the account and its history stay."""
+    _require_admin(actor)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot block your own account."))
+    updated = User.objects.filter(pk=user.pk, is_active=not active).exclude(staff_role="").update(is_active=active)
+    if updated != 1:
+        return
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="staff.reactivated" if active else "staff.deactivated",
+        target=user,
+        data={"email": user.email},
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accordo.accounts import views_team
 from accordo.clients.views import staff as views
 
 app_name = "staff"
@@ -17,6 +18,9 @@ urlpatterns = [
     path("memberships/<uuid:public_id>/role/", views.membership_role, name="membership_role"),
     path("memberships/<uuid:public_id>/remove/", views.membership_remove, name="membership_remove"),
     path("firm/", views.firm_settings, name="firm_settings"),
+    path("team/", views_team.team, name="team"),
+    path("team/<uuid:public_id>/role/", views_team.team_role, name="team_role"),
+    path("team/<uuid:public_id>/active/", views_team.team_active, name="team_active"),
     path("labels/", views.label_create, name="label_create"),
     path("labels/<uuid:public_id>/delete/", views.label_delete, name="label_delete"),
 ]

@@ -22,6 +22,10 @@ VERB_LABELS = {
     "user.language_changed": _("Language changed"),
     "user.profile_changed": _("Profile changed"),
     "firm.updated": _("Firm settings changed"),
+    "staff.added": _("Staff member added"),
+    "staff.role_changed": _("Staff role changed"),
+    "staff.deactivated": _("Staff member blocked"),
+    "staff.reactivated": _("Staff member allowed again"),
     "label.created": _("Label added"),
     "label.deleted": _("Label removed"),
 }
