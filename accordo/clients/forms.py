@@ -69,6 +69,15 @@ CLIENT_FIELDS = [
     "website",
 ]
 LOCKABLE_FIELDS = ["kind", "country", *CLIENT_FIELDS]
+
+
+def client_fields_for(organisation: Organisation) -> list[str]:
+    """The client-facing fields that apply to this organisation (country and kind)."""
+    skip = {"bsn"}
+    if organisation.kind == Organisation.Kind.PERSON:
+        skip = {"kvk_number", "rsin", "vat_number", "kbo_number"}
+    skip |= {"kbo_number"} if organisation.country == Organisation.Country.NL else {"kvk_number", "rsin", "bsn"}
+    return [name for name in CLIENT_FIELDS if name not in skip]
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 
 
@@ -133,7 +142,7 @@ class OrganisationForm(OrganisationDataMixin, forms.ModelForm):
     labels = forms.ModelMultipleChoiceField(
         label=_("Labels"), queryset=Label.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
@@ -177,7 +186,7 @@ class OrganisationForm(OrganisationDataMixin, forms.ModelForm):
 class CompanyDataForm(OrganisationDataMixin, forms.ModelForm):
     """The client's own data; fields the firm locked are not in the form."""
 
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
@@ -185,8 +194,9 @@ class CompanyDataForm(OrganisationDataMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, locked: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        relevant = set(client_fields_for(self.instance))
         for name in list(self.fields):
-            if name in locked or (name == "bsn" and self.instance.kind != Organisation.Kind.PERSON):
+            if name in locked or name not in relevant:
                 del self.fields[name]
         if "bsn" in self.fields:
             self.fields["bsn"] = forms.CharField(
@@ -195,6 +205,7 @@ class CompanyDataForm(OrganisationDataMixin, forms.ModelForm):
                 max_length=11,
                 help_text=_("Leave empty to keep the current number."),
             )
+            self.initial.pop("bsn", None)  # never send the full BSN back to the browser
 
     def changes(self) -> dict[str, Any]:
         changes = {name: self.cleaned_data[name] for name in self.fields}

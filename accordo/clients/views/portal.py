@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accordo.clients import services
 from accordo.clients.access import access_client_organisation
-from accordo.clients.forms import CLIENT_FIELDS, CompanyDataForm
+from accordo.clients.forms import CompanyDataForm, client_fields_for
 from accordo.clients.models import Organisation
 from accordo.clients.selectors import firm_for_request, memberships_of
 from accordo.core.access import login_required
@@ -57,8 +57,7 @@ def company_data(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
     fields = [
         (organisation._meta.get_field(name).verbose_name, field_display(organisation, name))
-        for name in CLIENT_FIELDS
-        if name != "bsn" or organisation.kind == Organisation.Kind.PERSON
+        for name in client_fields_for(organisation)
     ]
     context = _portal_context(request, organisation, membership)
     context["fields"] = fields
@@ -91,7 +90,7 @@ def company_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     context["form"] = form
     context["locked_fields"] = [
         (organisation._meta.get_field(name).verbose_name, field_display(organisation, name))
-        for name in CLIENT_FIELDS
+        for name in client_fields_for(organisation)
         if name in locked
     ]
     return render(request, "clients/portal/company_edit.html", context, status=400 if form.errors else 200)
