@@ -72,8 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accordo.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: the idle sign-out leaves a message for the login page.
+    "accordo.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accordo.accounts.middleware.MfaEnrolmentMiddleware",
@@ -214,7 +215,6 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
@@ -229,6 +229,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+# allauth's per-address limit is only a backstop above axes' lockout: were it equal, allauth would
+# refuse the attempt first and the locked-out person would never see the lockout page.
+ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,{AXES_FAILURE_LIMIT * 2}/5m/key"}
 
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", 12, minimum=1) * 3600

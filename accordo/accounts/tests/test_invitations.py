@@ -138,6 +138,7 @@ def test_it_says_a_used_invitation_was_already_used(english, firm_admin, organis
     invitation = invite(firm_admin, organisation)
     assert english.post(link(invitation), new_person_form()).status_code == 302
     english.logout()
+    english.cookies["accordo_language"] = "en"  # logout() drops every cookie
 
     response = english.get(link(invitation))
 
