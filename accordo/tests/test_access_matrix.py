@@ -1,0 +1,288 @@
+"""THE ACCESS MATRIX: every URL of the project, who may reach it, and 404 for everybody else.
+
+A new URL pattern fails ``test_it_registers_every_url_pattern`` until it is added to REGISTRY (and,
+when it takes arguments, to OBJECT_KWARGS or PUBLIC_KWARGS) — so no page ships without a check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accordo.accounts import services as account_services
+from accordo.accounts.models import Invitation, User
+from accordo.clients.models import Label, Membership, Organisation
+from accordo.clients.selectors import firm_get
+from accordo.core.context import RequestContext
+from accordo.core.models import Event
+from accordo.testing.factories import LabelFactory, StaffFactory, enrol_totp
+
+PUBLIC, PERSONAL, STAFF, ADMIN, PORTAL = "public", "personal", "staff", "admin", "portal"
+
+REGISTRY: dict[str, str] = {
+    # Anonymous may open these (or is sent on by allauth itself); they must never fail.
+    "home": PUBLIC,
+    "healthz": PUBLIC,
+    "branding_css": PUBLIC,
+    "branding_logo": PUBLIC,
+    "set_language": PUBLIC,
+    "invitation_accept": PUBLIC,
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_signup": PUBLIC,
+    "account_reauthenticate": PUBLIC,
+    "account_email": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_change_password": PUBLIC,
+    "account_set_password": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_confirm_login_code": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "mfa_index": PUBLIC,
+    "mfa_authenticate": PUBLIC,
+    "mfa_reauthenticate": PUBLIC,
+    "mfa_activate_totp": PUBLIC,
+    "mfa_deactivate_totp": PUBLIC,
+    "mfa_view_recovery_codes": PUBLIC,
+    "mfa_generate_recovery_codes": PUBLIC,
+    "mfa_download_recovery_codes": PUBLIC,
+    "mfa_list_webauthn": PUBLIC,
+    "mfa_add_webauthn": PUBLIC,
+    "mfa_reauthenticate_webauthn": PUBLIC,
+    "mfa_remove_webauthn": PUBLIC,
+    "mfa_edit_webauthn": PUBLIC,
+    # Any signed-in person, about themselves only.
+    "profile": PERSONAL,
+    # Firm staff only.
+    "staff:home": STAFF,
+    "staff:organisation_list": STAFF,
+    "staff:organisation_create": STAFF,
+    "staff:organisation_detail": STAFF,
+    "staff:organisation_edit": STAFF,
+    "staff:organisation_bsn": STAFF,
+    "staff:organisation_timeline": STAFF,
+    "staff:invitation_create": STAFF,
+    "staff:invitation_resend": STAFF,
+    "staff:invitation_revoke": STAFF,
+    "staff:membership_role": STAFF,
+    "staff:membership_remove": STAFF,
+    # Staff administrators only.
+    "staff:firm_settings": ADMIN,
+    "staff:label_create": ADMIN,
+    "staff:label_delete": ADMIN,
+    "staff:team": ADMIN,
+    "staff:team_role": ADMIN,
+    "staff:team_active": ADMIN,
+    # Client users, scoped by membership.
+    "portal:home": PORTAL,
+    "portal:organisation_home": PORTAL,
+    "portal:company_data": PORTAL,
+    "portal:company_edit": PORTAL,
+}
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    membership: Membership
+    invitation: Invitation
+    label: Label
+    staff_member: User
+
+
+def _org(w: World) -> dict[str, Any]:
+    return {"public_id": w.organisation.public_id}
+
+
+OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "staff:organisation_detail": _org,
+    "staff:organisation_edit": _org,
+    "staff:organisation_bsn": _org,
+    "staff:organisation_timeline": _org,
+    "staff:invitation_create": _org,
+    "staff:invitation_resend": lambda w: {"public_id": w.invitation.public_id},
+    "staff:invitation_revoke": lambda w: {"public_id": w.invitation.public_id},
+    "staff:membership_role": lambda w: {"public_id": w.membership.public_id},
+    "staff:membership_remove": lambda w: {"public_id": w.membership.public_id},
+    "staff:label_delete": lambda w: {"public_id": w.label.public_id},
+    "staff:team_role": lambda w: {"public_id": w.staff_member.public_id},
+    "staff:team_active": lambda w: {"public_id": w.staff_member.public_id},
+    "portal:organisation_home": _org,
+    "portal:company_data": _org,
+    "portal:company_edit": _org,
+}
+PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "invitation_accept": lambda w: {
+        "public_id": w.invitation.public_id,
+        "token": account_services.invitation_token(w.invitation),
+    },
+    "account_confirm_email": lambda w: {"key": "not-a-real-key"},
+    "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "set-password"},
+    "mfa_remove_webauthn": lambda w: {"pk": 1},
+    "mfa_edit_webauthn": lambda w: {"pk": 1},
+}
+
+DENIED = {
+    STAFF: ["outsider", "client_owner", "client_viewer", "other_member"],
+    ADMIN: ["outsider", "client_owner", "client_viewer", "other_member", "accountant"],
+    PORTAL: ["outsider", "other_member", "accountant", "firm_admin"],
+}
+ALLOWED = {STAFF: "accountant", ADMIN: "firm_admin", PORTAL: "client_owner", PERSONAL: "client_viewer"}
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "", params: frozenset[str] = frozenset()) -> Iterator:
+    for entry in patterns:
+        groups = params | frozenset(entry.pattern.regex.groupindex)
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace]))
+            yield from _walk(entry.url_patterns, route, inner, groups)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or f"<unnamed {route}>")
+            yield name, route, groups
+
+
+def _names(category: str, *, objects: bool | None = None) -> list[str]:
+    return sorted(
+        name
+        for name, cat in REGISTRY.items()
+        if cat == category and (objects is None or (name in OBJECT_KWARGS) == objects)
+    )
+
+
+@pytest.fixture
+def world(organisation, client_viewer, accountant) -> World:
+    label = LabelFactory(name="Matrix")
+    organisation.labels.add(label)
+    invitation = account_services.invitation_create(
+        actor=accountant, ctx=RequestContext(), organisation=organisation, email="invitee@client.test", role="viewer"
+    )
+    return World(organisation, Membership.objects.get(user=client_viewer), invitation, label, accountant)
+
+
+def _url(name: str, w: World) -> str:
+    builder = OBJECT_KWARGS.get(name) or PUBLIC_KWARGS.get(name)
+    return reverse(name, kwargs=builder(w) if builder else None)
+
+
+def _random_url(name: str, w: World) -> str:
+    return reverse(name, kwargs={key: uuid.uuid4() for key in OBJECT_KWARGS[name](w)})
+
+
+def _untouched(w: World, events_before: int) -> None:
+    """A refused request leaves no trace: no event, every object as it was."""
+    assert Event.objects.count() == events_before
+    assert Membership.objects.filter(pk=w.membership.pk, role="viewer").exists()
+    assert Invitation.objects.filter(pk=w.invitation.pk, status="pending", nonce=w.invitation.nonce).exists()
+    assert Label.objects.filter(pk=w.label.pk).exists()
+    assert User.objects.filter(pk=w.staff_member.pk, staff_role="accountant", is_active=True).exists()
+    assert Organisation.objects.filter(pk=w.organisation.pk, name=w.organisation.name).exists()
+    assert firm_get().name == "Accordo"
+
+
+def test_it_registers_every_url_pattern():
+    seen = {name: (route, groups) for name, route, groups in _walk(get_resolver().url_patterns)}
+    unregistered = sorted(f"{name} ({route})" for name, (route, _g) in seen.items() if name not in REGISTRY)
+    assert not unregistered, f"URL patterns missing from the access matrix: {unregistered}"
+    stale = sorted(set(REGISTRY) - set(seen))
+    assert not stale, f"access matrix lists URL names that no longer exist: {stale}"
+    for name, (route, groups) in seen.items():
+        builder = OBJECT_KWARGS.get(name) or PUBLIC_KWARGS.get(name)
+        if groups:
+            assert builder is not None, f"{name} ({route}) takes {sorted(groups)}: add a kwargs builder"
+        if REGISTRY[name] != PUBLIC:
+            assert (name in OBJECT_KWARGS) == bool(groups), f"{name}: OBJECT_KWARGS out of step with the route"
+
+
+def test_it_routes_every_object_url_by_uuid(world):
+    for name, builder in OBJECT_KWARGS.items():
+        assert all(isinstance(value, uuid.UUID) for value in builder(world).values()), name
+
+
+@pytest.mark.parametrize(
+    ("name", "who"),
+    # The portal home itself is personal (each person sees only their own organisations): not in here.
+    [
+        (n, who)
+        for cat in (STAFF, ADMIN, PORTAL)
+        for n in _names(cat, objects=cat == PORTAL or None)
+        for who in DENIED[cat]
+    ],
+)
+def test_it_answers_404_to_everybody_not_allowed(client, request, world, name, who):
+    client.force_login(request.getfixturevalue(who))
+    events_before = Event.objects.count()
+    url = _url(name, world)
+    statuses = {client.get(url).status_code, client.post(url, {"name": "Gekaapt", "role": "owner"}).status_code}
+    assert statuses <= {404, 405}, f"{who} on {name}: {statuses}"
+    assert 404 in statuses, f"{who} on {name}: the allowed method must answer 404, got {statuses}"
+    _untouched(world, events_before)
+
+
+@pytest.mark.parametrize("name", _names(STAFF) + _names(ADMIN) + _names(PORTAL) + _names(PERSONAL))
+def test_it_sends_anonymous_visitors_to_the_login(client, world, name):
+    url = _url(name, world)
+    responses = [client.get(url), client.post(url)]
+    statuses = {r.status_code for r in responses}
+    assert statuses <= {302, 405}, f"anonymous on {name}: {statuses}"
+    redirects = [r for r in responses if r.status_code == 302]
+    assert redirects, f"anonymous on {name}: no redirect to the login"
+    login = reverse("account_login")
+    assert all(r["Location"].startswith(f"{login}?next=") for r in redirects), name
+
+
+@pytest.mark.parametrize("name", _names(STAFF) + _names(ADMIN) + _names(PORTAL) + _names(PERSONAL))
+def test_it_serves_the_allowed_people(client, request, world, name):
+    client.force_login(request.getfixturevalue(ALLOWED[REGISTRY[name]]))
+    status = client.get(_url(name, world)).status_code
+    assert status in (200, 405), f"{ALLOWED[REGISTRY[name]]} on {name}: {status}"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_KWARGS))
+def test_it_answers_404_for_a_random_uuid_to_allowed_people(client, request, world, name):
+    client.force_login(request.getfixturevalue(ALLOWED[REGISTRY[name]]))
+    url = _random_url(name, world)
+    statuses = {client.get(url).status_code, client.post(url, {"role": "owner"}).status_code}
+    assert statuses <= {404, 405}, f"{name}: {statuses}"
+    assert 404 in statuses, f"{name}: missing must look like forbidden, got {statuses}"
+
+
+@pytest.mark.parametrize("name", _names(STAFF))
+def test_it_lets_a_tax_advisor_and_assistant_in_like_any_staff(client, world, name):
+    for role in ("tax_advisor", "assistant"):
+        user = StaffFactory(email=f"{role}@firm.test", staff_role=role)
+        enrol_totp(user)
+        client.force_login(user)
+        assert client.get(_url(name, world)).status_code in (200, 405), (role, name)
+
+
+@pytest.mark.parametrize("who", [None, "client_owner", "accountant"])
+@pytest.mark.parametrize("name", _names(PUBLIC))
+def test_it_never_fails_on_a_public_page(client, request, world, name, who):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    assert client.get(_url(name, world)).status_code < 500, (name, who)
+
+
+def test_it_opens_a_valid_invitation_link_for_anybody(client, world):
+    assert client.get(_url("invitation_accept", world)).status_code == 200
+
+
+def test_it_hides_an_invitation_behind_a_wrong_token(client, world):
+    url = reverse("invitation_accept", kwargs={"public_id": world.invitation.public_id, "token": "forged"})
+    assert client.get(url).status_code == 404
+
+
+def test_it_links_no_staff_page_for_a_client(client, client_owner, world):
+    client.force_login(client_owner)
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "/staff/" not in body
