@@ -56,6 +56,10 @@ class User(AbstractBaseUser):
     class Meta:
         verbose_name = _("user")
         ordering = ["email"]
+        indexes = [
+            # Staff pickers list the few staff among thousands of client users, by name.
+            models.Index(fields=["full_name"], condition=~models.Q(staff_role=""), name="user_staff_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -78,6 +78,8 @@ def client_fields_for(organisation: Organisation) -> list[str]:
         skip = {"kvk_number", "rsin", "vat_number", "kbo_number"}
     skip |= {"kbo_number"} if organisation.country == Organisation.Country.NL else {"kvk_number", "rsin", "bsn"}
     return [name for name in CLIENT_FIELDS if name not in skip]
+
+
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 
 

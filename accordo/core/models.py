@@ -7,7 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.choices import CallableChoiceIterator
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# (field, language) -> {choice value: translated label}; choices are fixed when the class is built.
+_CHOICE_LABELS: dict[tuple[int, str | None], dict[Any, str]] = {}
 
 
 class BaseModel(models.Model):
@@ -19,6 +26,22 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
+        """Django's ``get_<field>_display``, with the translated labels built once per language.
+
+        Django rebuilds and hashes every lazy label of the field on each call, which made list
+        pages spend most of their time translating choices they never show.
+        """
+        if isinstance(field.choices, CallableChoiceIterator):  # choices that may change: no cache
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        key = (id(field), get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:
+            labels = {make_hashable(v): force_str(label, strings_only=True) for v, label in field.flatchoices}
+            _CHOICE_LABELS[key] = labels
+        value = getattr(self, field.attname)
+        return labels.get(make_hashable(value), force_str(value, strings_only=True))
 
 
 class AppendOnlyError(RuntimeError):

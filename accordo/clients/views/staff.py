@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,8 +23,8 @@ from accordo.clients.forms import (
     OrganisationFilterForm,
     OrganisationForm,
 )
-from accordo.clients.models import Label, Membership, Organisation, StaffAssignment
-from accordo.clients.selectors import firm_for_request, organisations_for_staff
+from accordo.clients.models import Firm, Label, Membership, Organisation
+from accordo.clients.selectors import firm_for_request, organisation_list_annotate, organisations_for_staff
 from accordo.core.access import firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.models import Event
@@ -62,10 +62,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "tier": data["tier"],
             "assignee": str(data["assignee"].public_id) if data["assignee"] else "",
         }
-    qs = organisations_for_staff(**filters).prefetch_related(
-        "labels", Prefetch("assignments", queryset=StaffAssignment.objects.select_related("user"))
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(organisations_for_staff(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    organisation_list_annotate(page.object_list)
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
@@ -278,10 +277,11 @@ def firm_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in FirmForm.Meta.fields}
+        # The form already copied its data onto ``firm``; the service diffs against the stored row.
         services.firm_update(
             actor=request.user,
             ctx=ctx_from_request(request),
-            firm=firm,
+            firm=Firm.objects.get(pk=firm.pk),
             changes=changes,
             logo=form.cleaned_data.get("logo_upload"),
         )

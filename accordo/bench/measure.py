@@ -1,0 +1,160 @@
+"""Timing pages in-process with Django's test client, against the floor of a bare template view."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accordo.bench import seed
+from accordo.clients.models import Label
+from accordo.clients.selectors import organisations_for_staff
+
+GATE_RATIO = 1.5
+WARMUP = 20
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    who: str  # "staff" or "client"
+    gated: bool = False
+    rows: int | None = None
+
+
+@dataclass
+class Result:
+    name: str
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    ratio_to_floor: float
+    gated: bool
+    rows: int | None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "queries": self.queries,
+            "ratio_to_floor": self.ratio_to_floor,
+            "gated": self.gated,
+        }
+        if self.rows is not None:
+            data["rows"] = self.rows
+        return data
+
+
+def pages(data: seed.Dataset) -> list[Page]:
+    """The measured pages; the floor comes first."""
+    org_list = reverse("staff:organisation_list")
+    label = Label.objects.get(name=seed.FILTER_LABEL)
+    public_id = data.organisation.public_id
+
+    def matching(**filters: str) -> int:
+        return organisations_for_staff(**filters).count()
+
+    return [
+        Page("floor", reverse("bench_floor"), "staff"),
+        Page("staff_organisation_list", org_list, "staff", gated=True, rows=matching()),
+        Page(
+            "staff_organisation_search_common",
+            f"{org_list}?q={seed.COMMON_TERM}",
+            "staff",
+            rows=matching(query=seed.COMMON_TERM),
+        ),
+        Page(
+            "staff_organisation_search_rare",
+            f"{org_list}?q={seed.RARE_TERM}",
+            "staff",
+            rows=matching(query=seed.RARE_TERM),
+        ),
+        Page(
+            "staff_organisation_filter_tier_label",
+            f"{org_list}?tier={seed.FILTER_TIER}&label={label.public_id}",
+            "staff",
+            rows=matching(tier=seed.FILTER_TIER, label=str(label.public_id)),
+        ),
+        Page("client_home", reverse("portal:home"), "client", gated=True, rows=3),
+        Page("staff_organisation_detail", reverse("staff:organisation_detail", args=[public_id]), "staff"),
+        Page("staff_organisation_timeline", reverse("staff:organisation_timeline", args=[public_id]), "staff"),
+    ]
+
+
+def _get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code} (expected 200)")
+    return elapsed
+
+
+def run(data: seed.Dataset, *, requests: int, log: Any = print) -> list[Result]:
+    """Warm up every page, then time them round-robin so drift hits all pages alike."""
+    clients = {"staff": Client(), "client": Client()}
+    clients["staff"].force_login(data.staff)
+    clients["client"].force_login(data.client)
+    measured = pages(data)
+    queries: dict[str, int] = {}
+    warmup = min(WARMUP, 2 * requests)  # tiny runs (the test) stay quick
+    for page in measured:
+        client = clients[page.who]
+        for _ in range(warmup):
+            _get(client, page.url)
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, page.url)
+        queries[page.name] = len(captured.captured_queries)
+    timings: dict[str, list[float]] = {page.name: [] for page in measured}
+    gc.collect()
+    for i in range(requests):
+        for page in measured:
+            timings[page.name].append(_get(clients[page.who], page.url) * 1000)
+        if log and (i + 1) % 50 == 0:
+            log(f"  {i + 1}/{requests} rounds")
+    floor_p95 = _p95(timings["floor"])
+    return [
+        Result(
+            name=page.name,
+            p50_ms=round(statistics.median(timings[page.name]), 3),
+            p95_ms=round(_p95(timings[page.name]), 3),
+            queries=queries[page.name],
+            ratio_to_floor=round(_p95(timings[page.name]) / floor_p95, 2),
+            gated=page.gated,
+            rows=page.rows,
+        )
+        for page in measured
+    ]
+
+
+def _p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def table(results: list[Result]) -> str:
+    header = f"{'name':<38} {'p50_ms':>8} {'p95_ms':>8} {'queries':>8} {'ratio_to_floor':>15} {'rows':>7}"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        gate = " *" if r.gated else ""
+        rows = "" if r.rows is None else str(r.rows)
+        lines.append(
+            f"{r.name + gate:<38} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.queries:>8} {r.ratio_to_floor:>15.2f} {rows:>7}"
+        )
+    lines.append(f"* gated: p95 must be at most {GATE_RATIO} x the floor's p95")
+    return "\n".join(lines)
+
+
+def failures(results: list[Result]) -> list[Result]:
+    floor = next(r for r in results if r.name == "floor")
+    return [r for r in results if r.gated and r.p95_ms > GATE_RATIO * floor.p95_ms]

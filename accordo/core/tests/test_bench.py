@@ -1,0 +1,66 @@
+import json
+import subprocess
+import sys
+
+from django.conf import settings
+
+from accordo.bench.measure import Result, failures, table
+
+PAGES = [
+    "floor",
+    "staff_organisation_list",
+    "staff_organisation_search_common",
+    "staff_organisation_search_rare",
+    "staff_organisation_filter_tier_label",
+    "client_home",
+    "staff_organisation_detail",
+    "staff_organisation_timeline",
+]
+
+
+def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
+    data_dir, output = tmp_path / "data", tmp_path / "results.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "bench",
+            "--organisations=50",
+            "--requests=5",
+            "--no-gate",
+            f"--data-dir={data_dir}",
+            f"--output={output}",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert (data_dir / "bench.sqlite3").exists()
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert [r["name"] for r in results] == PAGES
+    for row in results:
+        assert {"name", "p50_ms", "p95_ms", "queries", "ratio_to_floor"} <= row.keys()
+        assert 0 < row["p50_ms"] <= row["p95_ms"]
+        assert row["queries"] >= 2  # at least the session and the user
+    assert results[0]["ratio_to_floor"] == 1.0
+    assert "staff_organisation_list" in completed.stdout
+
+
+def _result(name: str, p95: float, *, gated: bool = False) -> Result:
+    return Result(name, p95, p95, 3, round(p95 / 2.0, 2), gated, None)
+
+
+def test_it_fails_only_gated_pages_slower_than_one_and_a_half_floors():
+    results = [
+        _result("floor", 2.0),
+        _result("client_home", 3.0, gated=True),
+        _result("staff_organisation_list", 3.1, gated=True),
+        _result("staff_organisation_detail", 9.0),
+    ]
+
+    assert [r.name for r in failures(results)] == ["staff_organisation_list"]
+    assert "staff_organisation_list *" in table(results)
