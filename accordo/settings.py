@@ -6,6 +6,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -122,7 +123,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, background jobs -------------------------------------------------------------------
 REDIS_URL = env.url("REDIS_URL", "", ("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache lives in the next Redis database after the queue's, so clearing it never drops jobs.
+    _redis = urlparse(REDIS_URL)
+    try:
+        _queue_db = int(_redis.path.strip("/") or 0)
+    except ValueError as exc:
+        raise env.fail("REDIS_URL", "the database after the host must be a number, e.g. redis://host:6379/0") from exc
+    CACHE_REDIS_URL = _redis._replace(path=f"/{_queue_db + 1}").geturl()
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "accordo",

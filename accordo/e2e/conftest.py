@@ -88,3 +88,12 @@ def browse(new_context: Callable[..., Any], request: pytest.FixtureRequest) -> I
 def page(browse: Callable[[], Page]) -> Page:
     """pytest-playwright's page, guarded like every page of ``browse``."""
     return browse()
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright: Any) -> Iterator[Any]:
+    """Close the connections opened beside Playwright's event loop before the test DB is dropped."""
+    yield playwright
+    from django.db import connections
+
+    connections.close_all()
