@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accordo.accounts import services
 from accordo.accounts.forms import AcceptInvitationForm, LanguageForm, ProfileForm
 from accordo.accounts.models import Invitation, User
-from accordo.core.access import login_required
+from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
 
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -124,7 +124,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "language": user.language})
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accordo.accounts import services
 from accordo.accounts.forms import StaffAddForm, StaffRoleForm
 from accordo.accounts.models import User
-from accordo.core.access import firm_admin_required
+from accordo.core.access import AuthedRequest, firm_admin_required
 from accordo.core.context import ctx_from_request
 
 
@@ -30,7 +30,7 @@ def access_staff_member(actor: User, public_id: str) -> User:
 
 @require_http_methods(["GET", "POST"])
 @firm_admin_required
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthedRequest) -> HttpResponse:
     form = StaffAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +54,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def team_role(request: HttpRequest, public_id: str) -> HttpResponse:
+def team_role(request: AuthedRequest, public_id: str) -> HttpResponse:
     member = access_staff_member(request.user, public_id)
     form = StaffRoleForm(request.POST)
     try:
@@ -72,7 +72,7 @@ def team_role(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def team_active(request: HttpRequest, public_id: str) -> HttpResponse:
+def team_active(request: AuthedRequest, public_id: str) -> HttpResponse:
     member = access_staff_member(request.user, public_id)
     active = request.POST.get("active") == "1"
     try:

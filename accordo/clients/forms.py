@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accordo.accounts.models import User
 from accordo.clients import validators as v
 from accordo.clients.models import AssignmentRole, Firm, Label, MemberRole, Organisation, Tier
+from accordo.clients.selectors import Choice, FilterChoices
+
+SEARCH_MAX_LENGTH = 100
 
 IDENTIFIER_CLEANERS = {
     "kvk_number": v.clean_kvk,
@@ -216,23 +221,50 @@ class CompanyDataForm(OrganisationDataMixin, forms.ModelForm):
         return changes
 
 
-class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    label = forms.ModelChoiceField(
-        label=_("Label"),
-        queryset=Label.objects.all(),
-        required=False,
-        to_field_name="public_id",
-        empty_label=_("All labels"),
-    )
-    tier = forms.ChoiceField(label=_("Service tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"),
-        required=False,
-        to_field_name="public_id",
-        queryset=User.objects.exclude(staff_role="").order_by("full_name"),
-        empty_label=_("Anyone"),
-    )
+class OrganisationFilters:
+    """The staff list's filters (q, label, tier, assignee) read from the query string.
+
+    Checked as a form would check them, against the labels and staff of ``choices``: the search is
+    stripped and at most 100 characters, the label and assignee are public ids of a label and a
+    staff member, the tier is one of the tiers. Any invalid value drops every filter (the list
+    shows everything) and marks that field invalid; the fields show what was typed.
+    """
+
+    fields = ("q", "label", "tier", "assignee")
+
+    def __init__(self, data: QueryDict, choices: FilterChoices) -> None:
+        self.bound = bool(data)
+        self.raw = {name: data.get(name, "") for name in self.fields}
+        self.choices = choices
+        self.invalid: set[str] = set()
+        query = self.raw["q"].strip()
+        if len(query) > SEARCH_MAX_LENGTH or "\x00" in query:
+            self.invalid.add("q")
+        label = self._pick("label", choices.labels)
+        tier = self.raw["tier"]
+        if tier and tier not in Tier.values:
+            self.invalid.add("tier")
+        assignee = self._pick("assignee", choices.staff)
+        valid = not self.invalid
+        self.query = query if valid else ""
+        self.label = label if valid else None
+        self.tier = tier if valid else ""
+        self.assignee = assignee if valid else None
+
+    def _pick(self, name: str, choices: list[Choice]) -> int | None:
+        """The primary key of the choice whose public id was given, in any form a UUID is written."""
+        value = self.raw[name]
+        if not value:
+            return None
+        try:
+            public_id = str(uuid.UUID(value))
+        except ValueError:
+            public_id = None
+        for choice in choices:
+            if choice.value == public_id:
+                return choice.pk
+        self.invalid.add(name)
+        return None
 
 
 class InvitationForm(forms.Form):
@@ -259,7 +291,7 @@ class FirmForm(forms.ModelForm):
         label=_("Fields only staff may change"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(f, Organisation._meta.get_field(f).verbose_name) for f in LOCKABLE_FIELDS],
+        choices=[(f, Organisation._meta.get_field(f).verbose_name) for f in LOCKABLE_FIELDS],  # type: ignore[union-attr]
     )
     logo_upload = forms.FileField(label=_("Logo (PNG or JPEG, at most 2 MB)"), required=False)
 

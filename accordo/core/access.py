@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+if TYPE_CHECKING:
+    from accordo.accounts.models import User
+
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view behind a login check: its user is a real account."""
+
+    user: User
 
 
 def staff_required(view: View) -> View:

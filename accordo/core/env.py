@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+Text = str  # inside Env, ``str`` names the method below
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -20,21 +21,21 @@ _FALSE = {"0", "false", "no", "off", ""}
 class Env:
     """Reads ACCORDO_* variables from a mapping (os.environ by default)."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None, prefix: str = "ACCORDO_") -> None:
+    def __init__(self, environ: Mapping[Text, Text] | None = None, prefix: Text = "ACCORDO_") -> None:
         self.environ = os.environ if environ is None else environ
         self.prefix = prefix
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: Text) -> Text | None:
         return self.environ.get(self.prefix + name)
 
-    def fail(self, name: str, message: str) -> ImproperlyConfigured:
+    def fail(self, name: Text, message: Text) -> ImproperlyConfigured:
         return ImproperlyConfigured(f"{self.prefix}{name}: {message}")
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: Text, default: Text = "") -> Text:
         value = self._raw(name)
         return default if value is None else value.strip()
 
-    def secret(self, name: str, default: str = "") -> str:
+    def secret(self, name: Text, default: Text = "") -> Text:
         """A secret from NAME, or from the file named by NAME_FILE (not both)."""
         direct = self._raw(name)
         file_name = self._raw(name + "_FILE")
@@ -47,7 +48,7 @@ class Env:
                 raise self.fail(name + "_FILE", f"cannot read {file_name!r}: {exc.strerror}") from exc
         return default if direct is None else direct.strip()
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: Text, default: bool = False) -> bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -58,7 +59,7 @@ class Env:
             return False
         raise self.fail(name, f"expected true or false, got {value!r}")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(self, name: Text, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self._raw(name)
         if value is None or value.strip() == "":
             return default
@@ -72,19 +73,19 @@ class Env:
             raise self.fail(name, f"must be at most {maximum}, got {number}")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: Text, default: list[Text]) -> list[Text]:
         value = self._raw(name)
         if value is None:
             return default
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(self, name: Text, default: Text, choices: tuple[Text, ...]) -> Text:
         value = self.str(name, default)
         if value not in choices:
             raise self.fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
         return value
 
-    def url(self, name: str, default: str, schemes: tuple[str, ...]) -> str:
+    def url(self, name: Text, default: Text, schemes: tuple[Text, ...]) -> Text:
         value = self.str(name, default)
         if not value:
             return value
@@ -94,7 +95,7 @@ class Env:
         return value
 
 
-def email_settings(url: str) -> dict[str, object]:
+def email_settings(url: Text) -> dict[str, object]:
     """Django e-mail settings from ACCORDO_EMAIL_URL.
 
     console://            print mails on the terminal (default)
