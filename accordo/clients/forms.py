@@ -233,9 +233,8 @@ class OrganisationFilters:
     fields = ("q", "label", "tier", "assignee")
 
     def __init__(self, data: QueryDict, choices: FilterChoices) -> None:
-        self.bound = bool(data)
+        self.label_suffix = forms.Form().label_suffix  # what Django puts after a label: ":", " :" in French
         self.raw = {name: data.get(name, "") for name in self.fields}
-        self.choices = choices
         self.invalid: set[str] = set()
         query = self.raw["q"].strip()
         if len(query) > SEARCH_MAX_LENGTH or "\x00" in query:

@@ -17,6 +17,20 @@ from django.utils.translation import gettext_lazy as _
 _CHOICE_LABELS: dict[tuple[int, str | None], dict[Any, str]] = {}
 
 
+def choice_labels(field: models.Field[Any, Any]) -> dict[Any, str]:
+    """{choice value: label} of a field with fixed choices, translated into the active language.
+
+    Built once per field and language: Django rebuilds and hashes every lazy label on each
+    ``get_<field>_display`` call.
+    """
+    key = (id(field), get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = {make_hashable(v): force_str(label, strings_only=True) for v, label in field.flatchoices}
+        _CHOICE_LABELS[key] = labels
+    return labels
+
+
 class BaseModel(models.Model):
     """A uuid public id for URLs (never the sequential pk) and timestamps."""
 
@@ -35,13 +49,8 @@ class BaseModel(models.Model):
         """
         if isinstance(field.choices, CallableChoiceIterator):  # choices that may change: no cache
             return super()._get_FIELD_display(field)  # type: ignore[misc]
-        key = (id(field), get_language())
-        labels = _CHOICE_LABELS.get(key)
-        if labels is None:
-            labels = {make_hashable(v): force_str(label, strings_only=True) for v, label in field.flatchoices}
-            _CHOICE_LABELS[key] = labels
         value = getattr(self, field.attname)
-        return labels.get(make_hashable(value), force_str(value, strings_only=True))
+        return choice_labels(field).get(make_hashable(value), force_str(value, strings_only=True))
 
 
 class AppendOnlyError(RuntimeError):

@@ -191,4 +191,3 @@ def test_it_keeps_queued_jobs_when_the_cache_is_cleared(queued_huey):
     add_numbers(1, 1)
     cache.clear()
     assert queued_huey.pending_count() == 1
-

@@ -46,7 +46,7 @@ def _data(organisation, **overrides):
 def test_it_lists_only_the_users_own_organisations(as_owner, organisation, other_organisation):
     response = as_owner.get(reverse("portal:home"))
     assert response.status_code == 200
-    assert [m.organisation for m in response.context["memberships"]] == [organisation]
+    assert [m.public_id for m in response.context["memberships"]] == [str(organisation.public_id)]
     body = response.content.decode()
     assert organisation.name in body
     assert other_organisation.name not in body

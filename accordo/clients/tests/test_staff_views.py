@@ -92,7 +92,10 @@ def test_it_lists_organisations_with_their_labels_and_staff(
     AssignmentFactory(organisation=organisation, user=accountant)
     response = as_accountant.get(reverse("staff:organisation_list"))
     assert response.status_code == 200
-    assert set(response.context["page"].object_list) == {organisation, other_organisation}
+    assert {o.public_id for o in response.context["page"].object_list} == {
+        str(organisation.public_id),
+        str(other_organisation.public_id),
+    }
     body = response.content.decode()
     assert "Horeca" in body and "Bram Boekhouder" in body
 
@@ -111,7 +114,7 @@ def test_it_filters_the_list_by_search_label_tier_and_assignee(as_accountant, ac
     ):
         response = as_accountant.get(url, query)
         assert response.status_code == 200, query
-        assert list(response.context["page"].object_list) == [tagged], query
+        assert [o.public_id for o in response.context["page"].object_list] == [str(tagged.public_id)], query
     response = as_accountant.get(url, {"q": "bakkerij", "tier": "standard"})
     assert list(response.context["page"].object_list) == []
 
@@ -144,6 +147,39 @@ def test_it_paginates_the_list(as_accountant):
 def test_it_survives_bad_filter_values(as_accountant, organisation, query):
     response = as_accountant.get(reverse("staff:organisation_list"), query)
     assert response.status_code in (200, 400)
+
+
+def test_it_shows_the_list_rows_escaped_with_their_links_labels_and_staff(as_accountant, accountant):
+    tagged = OrganisationFactory(
+        name="Café <b>&</b>", legal_form="vof", kvk_number="12345678", vat_number="NL123456789B01", tier="standard"
+    )
+    tagged.labels.add(LabelFactory(name="Horeca"), LabelFactory(name="A&B"))
+    AssignmentFactory(organisation=tagged, user=accountant, role="accountant")
+    body = as_accountant.get(reverse("staff:organisation_list")).content.decode()
+    detail = reverse("staff:organisation_detail", args=[tagged.public_id])
+    assert f'<a href="{detail}">Café &lt;b&gt;&amp;&lt;/b&gt;</a><br><span class="muted">VOF · ' in body
+    assert "KvK 12345678<br>NL123456789B01" in body
+    assert '<td data-label="Service tier">Standard</td>' in body
+    assert '<span class="pill">A&amp;B</span><span class="pill">Horeca</span>' in body
+    assert 'Bram Boekhouder <span class="muted">(Responsible accountant)</span>' in body
+    assert "1 client<" in body
+
+
+def test_it_shows_the_filters_as_given_and_marks_the_invalid_one(as_accountant, accountant):
+    label = LabelFactory(name="Bouw")
+    url = reverse("staff:organisation_list")
+    body = as_accountant.get(url, {"q": 'a "b"', "label": label.public_id, "assignee": accountant.public_id}).content
+    body = body.decode()
+    assert '<input type="text" name="q" value="a &quot;b&quot;" maxlength="100" id="id_q">' in body
+    assert f'<option value="{label.public_id}" selected>Bouw</option>' in body
+    assert f'<option value="{accountant.public_id}" selected>Bram Boekhouder</option>' in body
+    assert '<option value="" selected>All tiers</option>' in body
+    assert 'aria-invalid="true"' not in body
+    body = as_accountant.get(url, {"q": "x", "tier": "platinum"}).content.decode()
+    assert '<select name="tier" aria-invalid="true" aria-describedby="id_tier_error" id="id_tier">' in body
+    assert '<option value="" selected>All labels</option>' in body
+    assert 'value="platinum"' not in body and "selected>All tiers" not in body
+    assert '<label for="id_q">Search:</label>' in body
 
 
 def test_it_creates_an_organisation(as_accountant, accountant):

@@ -5,27 +5,31 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accordo.clients import services
+from accordo.clients import services, tables
 from accordo.clients.access import access_client_organisation
 from accordo.clients.forms import CompanyDataForm, client_fields_for
 from accordo.clients.models import Organisation
-from accordo.clients.selectors import firm_for_request, memberships_of
-from accordo.core.access import login_required
+from accordo.clients.selectors import firm_for_request, membership_rows, memberships_of
+from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
 
 
 @require_GET
 @login_required
-def client_home(request: HttpRequest) -> HttpResponse:
+def client_home(request: AuthedRequest) -> HttpResponse:
     if request.user.is_firm_staff:
         return redirect("staff:home")
-    memberships = list(memberships_of(request.user))
-    return render(request, "clients/portal/home.html", {"memberships": memberships})
+    memberships = membership_rows(request.user)
+    return render(
+        request,
+        "clients/portal/home.html",
+        {"memberships": memberships, "cards": tables.membership_cards(memberships)},
+    )
 
 
 def field_display(organisation: Organisation, name: str) -> object:
@@ -36,7 +40,11 @@ def field_display(organisation: Organisation, name: str) -> object:
     return display() if display else getattr(organisation, name)
 
 
-def _portal_context(request: HttpRequest, organisation: Organisation, membership: object) -> dict[str, object]:
+def field_label(name: str) -> object:
+    return Organisation._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+
+
+def _portal_context(request: AuthedRequest, organisation: Organisation, membership: object) -> dict[str, object]:
     return {
         "organisation": organisation,
         "membership": membership,
@@ -46,19 +54,16 @@ def _portal_context(request: HttpRequest, organisation: Organisation, membership
 
 @require_GET
 @login_required
-def organisation_home(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_home(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
     return render(request, "clients/portal/organisation_home.html", _portal_context(request, organisation, membership))
 
 
 @require_GET
 @login_required
-def company_data(request: HttpRequest, public_id: str) -> HttpResponse:
+def company_data(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
-    fields = [
-        (organisation._meta.get_field(name).verbose_name, field_display(organisation, name))
-        for name in client_fields_for(organisation)
-    ]
+    fields = [(field_label(name), field_display(organisation, name)) for name in client_fields_for(organisation)]
     context = _portal_context(request, organisation, membership)
     context["fields"] = fields
     return render(request, "clients/portal/company_data.html", context)
@@ -66,7 +71,7 @@ def company_data(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def company_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def company_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id, write=True)
     locked = list(firm_for_request(request).locked_fields)
     form = CompanyDataForm(request.POST or None, instance=organisation, locked=locked)
@@ -89,7 +94,7 @@ def company_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     context = _portal_context(request, organisation, membership)
     context["form"] = form
     context["locked_fields"] = [
-        (organisation._meta.get_field(name).verbose_name, field_display(organisation, name))
+        (field_label(name), field_display(organisation, name))
         for name in client_fields_for(organisation)
         if name in locked
     ]

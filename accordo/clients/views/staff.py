@@ -6,26 +6,31 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accordo.accounts import services as account_services
 from accordo.accounts.models import Invitation
-from accordo.clients import services
+from accordo.clients import services, tables
 from accordo.clients.access import access_staff_organisation
 from accordo.clients.forms import (
     FirmForm,
     InvitationForm,
     LabelForm,
     MembershipRoleForm,
-    OrganisationFilterForm,
+    OrganisationFilters,
     OrganisationForm,
 )
-from accordo.clients.models import Firm, Label, Membership, Organisation
-from accordo.clients.selectors import firm_for_request, organisation_list_annotate, organisations_for_staff
-from accordo.core.access import firm_admin_required, staff_required
+from accordo.clients.models import Firm, Label, Membership, Organisation, Tier
+from accordo.clients.selectors import (
+    OrganisationRow,
+    OrganisationRows,
+    firm_for_request,
+    organisation_filter_choices,
+)
+from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.models import Event
 from accordo.core.timeline import events_page
@@ -35,7 +40,7 @@ PAGE_SIZE = 50
 
 @require_GET
 @staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthedRequest) -> HttpResponse:
     mine = Organisation.objects.filter(assignments__user=request.user).distinct().order_by("name")[:20]
     recent = Event.objects.exclude(organisation=None).select_related("organisation").order_by("-seq")[:15]
     return render(
@@ -51,28 +56,27 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
-    form = OrganisationFilterForm(request.GET or None)
-    filters = {"query": "", "label": "", "tier": "", "assignee": ""}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "query": data["q"],
-            "label": str(data["label"].public_id) if data["label"] else "",
-            "tier": data["tier"],
-            "assignee": str(data["assignee"].public_id) if data["assignee"] else "",
-        }
-    page = Paginator(organisations_for_staff(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    organisation_list_annotate(page.object_list)
+def organisation_list(request: AuthedRequest) -> HttpResponse:
+    choices = organisation_filter_choices()
+    filters = OrganisationFilters(request.GET, choices)
+    rows = OrganisationRows(
+        choices, query=filters.query, label=filters.label, tier=filters.tier, assignee=filters.assignee
+    )
+    # Paginator only counts and slices; OrganisationRows does both without being a full sequence.
+    paginator: Paginator[OrganisationRow] = Paginator(rows, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
         request,
         "clients/staff/organisation_list.html",
         {
-            "form": form,
+            "filters": filters,
+            "label_options": tables.choice_options(_("All labels"), choices.labels, filters.raw["label"]),
+            "tier_options": tables.options([("", _("All tiers")), *Tier.choices], filters.raw["tier"]),
+            "assignee_options": tables.choice_options(_("Anyone"), choices.staff, filters.raw["assignee"]),
             "page": page,
+            "rows": tables.organisation_rows(page.object_list),
             "querystring": querystring.urlencode(),
         },
     )
@@ -80,7 +84,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_create(
@@ -97,7 +101,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation = access_staff_organisation(request.user, public_id)
     members = organisation.memberships.select_related("user").order_by("user__email")
     invitations = organisation.invitations.filter(status=Invitation.Status.PENDING).select_related("invited_by")
@@ -119,7 +123,7 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation = access_staff_organisation(request.user, public_id)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -144,7 +148,7 @@ def organisation_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def organisation_bsn(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_bsn(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation = access_staff_organisation(request.user, public_id)
     bsn = services.organisation_bsn_reveal(actor=request.user, ctx=ctx_from_request(request), organisation=organisation)
     return render(request, "clients/staff/_bsn.html", {"organisation": organisation, "bsn": bsn})
@@ -152,7 +156,7 @@ def organisation_bsn(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 @staff_required
-def organisation_timeline(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_timeline(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation = access_staff_organisation(request.user, public_id)
     try:
         before = int(request.GET.get("before", "0")) or None
@@ -172,7 +176,7 @@ def organisation_timeline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def invitation_create(request: HttpRequest, public_id: str) -> HttpResponse:
+def invitation_create(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation = access_staff_organisation(request.user, public_id)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -196,7 +200,7 @@ def invitation_create(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _staff_invitation(request: HttpRequest, public_id: str) -> Invitation:
+def _staff_invitation(request: AuthedRequest, public_id: str) -> Invitation:
     if not request.user.is_firm_staff:
         raise Http404
     invitation = Invitation.objects.select_related("organisation").filter(public_id=public_id).first()
@@ -207,7 +211,7 @@ def _staff_invitation(request: HttpRequest, public_id: str) -> Invitation:
 
 @require_POST
 @staff_required
-def invitation_resend(request: HttpRequest, public_id: str) -> HttpResponse:
+def invitation_resend(request: AuthedRequest, public_id: str) -> HttpResponse:
     invitation = _staff_invitation(request, public_id)
     try:
         account_services.invitation_resend(actor=request.user, ctx=ctx_from_request(request), invitation=invitation)
@@ -219,7 +223,7 @@ def invitation_resend(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def invitation_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+def invitation_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
     invitation = _staff_invitation(request, public_id)
     try:
         account_services.invitation_revoke(actor=request.user, ctx=ctx_from_request(request), invitation=invitation)
@@ -229,7 +233,7 @@ def invitation_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("staff:organisation_detail", invitation.organisation.public_id)
 
 
-def _staff_membership(request: HttpRequest, public_id: str) -> Membership:
+def _staff_membership(request: AuthedRequest, public_id: str) -> Membership:
     membership = Membership.objects.select_related("organisation", "user").filter(public_id=public_id).first()
     if membership is None or not request.user.is_firm_staff:
         raise Http404
@@ -238,7 +242,7 @@ def _staff_membership(request: HttpRequest, public_id: str) -> Membership:
 
 @require_POST
 @staff_required
-def membership_role(request: HttpRequest, public_id: str) -> HttpResponse:
+def membership_role(request: AuthedRequest, public_id: str) -> HttpResponse:
     membership = _staff_membership(request, public_id)
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
@@ -257,7 +261,7 @@ def membership_role(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def membership_remove(request: HttpRequest, public_id: str) -> HttpResponse:
+def membership_remove(request: AuthedRequest, public_id: str) -> HttpResponse:
     membership = _staff_membership(request, public_id)
     organisation = membership.organisation
     services.membership_remove(actor=request.user, ctx=ctx_from_request(request), membership=membership)
@@ -267,7 +271,7 @@ def membership_remove(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @firm_admin_required
-def firm_settings(request: HttpRequest) -> HttpResponse:
+def firm_settings(request: AuthedRequest) -> HttpResponse:
     firm = firm_for_request(request)
     form = FirmForm(
         request.POST or None,
@@ -302,7 +306,7 @@ def firm_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def label_create(request: HttpRequest) -> HttpResponse:
+def label_create(request: AuthedRequest) -> HttpResponse:
     form = LabelForm(request.POST)
     if form.is_valid():
         try:
@@ -317,7 +321,7 @@ def label_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def label_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def label_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     label = Label.objects.filter(public_id=public_id).first()
     if label is None:
         raise Http404
