@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accordo.bench import seed
 from accordo.clients.models import Label
-from accordo.clients.selectors import organisations_for_staff
+from accordo.testing.oracles import organisations_for_staff
 
 GATE_RATIO = 1.5
 WARMUP = 20

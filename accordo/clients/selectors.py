@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accordo.accounts.models import User
@@ -136,31 +136,9 @@ def membership_rows(user: User) -> list[MembershipRow]:
     return [MembershipRow(_uuid_text(public_id), *rest) for public_id, *rest in rows]
 
 
-def organisations_for_staff(
-    *, query: str = "", label: str = "", tier: str = "", assignee: str = ""
-) -> QuerySet[Organisation]:
-    """Every organisation (staff see every client), filtered for the staff list.
-
-    Label and assignee filters are EXISTS subqueries, not joins: no duplicate rows, so no
-    DISTINCT, and counting the matches for the paginator stays a plain COUNT.
-    """
-    qs = Organisation.objects.all()
-    if query:
-        qs = qs.filter(search_text__contains=query.strip().lower())
-    if label:
-        labelled = Organisation.labels.through.objects.filter(organisation=OuterRef("pk"), label__public_id=label)
-        qs = qs.filter(Exists(labelled))
-    if tier:
-        qs = qs.filter(tier=tier)
-    if assignee:
-        assigned = StaffAssignment.objects.filter(organisation=OuterRef("pk"), user__public_id=assignee)
-        qs = qs.filter(Exists(assigned))
-    return qs
-
-
 # --- The staff organisation list ------------------------------------------------------------------
-# Plain SQL (see the top of this module). organisations_for_staff() above is the same filter as a
-# QuerySet; the tests hold both to the same answers.
+# Plain SQL (see the top of this module). accordo.testing.oracles.organisations_for_staff() is the
+# same filter as a QuerySet; the tests hold both to the same answers.
 
 
 @functools.cache

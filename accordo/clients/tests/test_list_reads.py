@@ -13,7 +13,6 @@ from accordo.clients.selectors import (
     membership_rows,
     memberships_of,
     organisation_filter_choices,
-    organisations_for_staff,
 )
 from accordo.testing.factories import (
     AssignmentFactory,
@@ -23,6 +22,7 @@ from accordo.testing.factories import (
     StaffFactory,
     UserFactory,
 )
+from accordo.testing.oracles import organisations_for_staff
 
 
 @pytest.fixture
