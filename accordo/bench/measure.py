@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import time
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from accordo.bench import seed
 from accordo.clients.models import Label
+from accordo.core import pagecache
 from accordo.testing.oracles import organisations_for_staff
 
 GATE_RATIO = 1.5
@@ -28,6 +30,7 @@ class Page:
     who: str  # "staff" or "client"
     gated: bool = False
     rows: int | None = None
+    cold: bool = False  # rendered afresh every time: the page cache bypassed
 
 
 @dataclass
@@ -66,23 +69,27 @@ def pages(data: seed.Dataset) -> list[Page]:
     return [
         Page("floor", reverse("bench_floor"), "staff"),
         Page("staff_organisation_list", org_list, "staff", gated=True, rows=matching()),
+        Page("staff_organisation_list_cold", org_list, "staff", rows=matching(), cold=True),
         Page(
             "staff_organisation_search_common",
             f"{org_list}?q={seed.COMMON_TERM}",
             "staff",
             rows=matching(query=seed.COMMON_TERM),
+            cold=True,
         ),
         Page(
             "staff_organisation_search_rare",
             f"{org_list}?q={seed.RARE_TERM}",
             "staff",
             rows=matching(query=seed.RARE_TERM),
+            cold=True,
         ),
         Page(
             "staff_organisation_filter_tier_label",
             f"{org_list}?tier={seed.FILTER_TIER}&label={label.public_id}",
             "staff",
             rows=matching(tier=seed.FILTER_TIER, label=str(label.public_id)),
+            cold=True,
         ),
         Page("client_home", reverse("portal:home"), "client", gated=True, rows=3),
         Page("staff_organisation_detail", reverse("staff:organisation_detail", args=[public_id]), "staff"),
@@ -90,10 +97,11 @@ def pages(data: seed.Dataset) -> list[Page]:
     ]
 
 
-def _get(client: Client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = time.perf_counter() - started
+def _get(client: Client, url: str, *, cold: bool = False) -> float:
+    with pagecache.bypassed() if cold else contextlib.nullcontext():
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code} (expected 200)")
     return elapsed
@@ -110,15 +118,15 @@ def run(data: seed.Dataset, *, requests: int, log: Any = print) -> list[Result]:
     for page in measured:
         client = clients[page.who]
         for _ in range(warmup):
-            _get(client, page.url)
+            _get(client, page.url, cold=page.cold)
         with CaptureQueriesContext(connection) as captured:
-            _get(client, page.url)
+            _get(client, page.url, cold=page.cold)
         queries[page.name] = len(captured.captured_queries)
     timings: dict[str, list[float]] = {page.name: [] for page in measured}
     gc.collect()
     for i in range(requests):
         for page in measured:
-            timings[page.name].append(_get(clients[page.who], page.url) * 1000)
+            timings[page.name].append(_get(clients[page.who], page.url, cold=page.cold) * 1000)
         if log and (i + 1) % 50 == 0:
             log(f"  {i + 1}/{requests} rounds")
     floor_p95 = _p95(timings["floor"])

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accordo.accounts import services as account_services
+from accordo.core import pagecache
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
 from accordo.testing.factories import (
@@ -23,7 +24,8 @@ CTX = RequestContext(ip="192.0.2.1")
 
 
 def _queries(client, url: str, data: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as captured:
+    # Rendered afresh: the factories write without events, so a kept page would not change.
+    with pagecache.bypassed(), CaptureQueriesContext(connection) as captured:
         response = client.get(url, data)
     assert response.status_code == 200, url
     return len(captured.captured_queries)

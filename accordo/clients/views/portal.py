@@ -17,10 +17,12 @@ from accordo.clients.models import Organisation
 from accordo.clients.selectors import firm_for_request, membership_rows, memberships_of
 from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
+from accordo.core.pagecache import cached_page
 
 
 @require_GET
 @login_required
+@cached_page
 def client_home(request: AuthedRequest) -> HttpResponse:
     if request.user.is_firm_staff:
         return redirect("staff:home")

@@ -33,6 +33,7 @@ from accordo.clients.selectors import (
 from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.models import Event
+from accordo.core.pagecache import cached_page
 from accordo.core.timeline import events_page
 
 PAGE_SIZE = 50
@@ -56,6 +57,7 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
+@cached_page
 def organisation_list(request: AuthedRequest) -> HttpResponse:
     choices = organisation_filter_choices()
     filters = OrganisationFilters(request.GET, choices)
