@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "accordo.core",
     "accordo.accounts",
     "accordo.clients",
+    "accordo.dossier",
+    "accordo.deliveries",
 ]
 
 MIDDLEWARE = [
