@@ -195,6 +195,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+# Every upload streams to a temporary file, hashed and sniffed on the way in (accordo/dossier/uploads.py).
+FILE_UPLOAD_HANDLERS = ["accordo.dossier.uploads.HashingUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Accounts, login, 2FA ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
