@@ -1,0 +1,26 @@
+"""E-invoice XML: recognise the syntax and read it exactly."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accordo.deliveries.extraction import ubl
+from accordo.deliveries.extraction.data import ExtractionError, InvoiceData
+from accordo.deliveries.extraction.xmlsafe import parse_xml
+
+
+def read_xml(data: bytes, *, embedded: bool) -> InvoiceData:
+    """Parse and read a UBL invoice or credit note; ExtractionError for anything else."""
+    root = parse_xml(data)
+    if ubl.is_ubl(root):
+        return ubl.read_ubl(root, source="pdf-ubl" if embedded else "ubl")
+    raise ExtractionError(_("The XML file is not a UBL invoice or credit note."))
+
+
+def extract_from_xml(data: bytes) -> InvoiceData:
+    """The exact invoice data of a UBL (Peppol BIS 3) invoice or credit note.
+
+    Raises ExtractionError, with a message for the user, for XML that is too large, malformed,
+    carries a DTD (XXE, entity expansion) or is not an e-invoice.
+    """
+    return read_xml(data, embedded=False)
