@@ -1,8 +1,8 @@
 """Invoice extraction for deliveries (SPEC §4): exact for e-invoices, suggestions from text.
 
 Pure functions, no models. ``extract_file`` sniffs the content (never the file name): XML is
-read as UBL, a PDF's embedded e-invoice is read exactly; ``suggest_from_text`` works on the text
-of any other PDF or photo.
+read as UBL (Peppol BIS 3) or CII (Factur-X, ZUGFeRD 2), and so is an e-invoice embedded in a
+PDF; ``suggest_from_text`` works on the text of any other PDF or photo.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def sniff(head: bytes) -> str | None:
 
 
 def extract_file(path: str | os.PathLike[str]) -> InvoiceData | None:
-    """The exact invoice data of an e-invoice file: UBL XML, or a PDF with an embedded e-invoice.
+    """The exact invoice data of an e-invoice file: UBL or CII XML, or a PDF with an embedded e-invoice.
 
     Returns None for a PDF without one (its text can then go to ``suggest_from_text``). Raises
     ExtractionError for content that is neither XML nor PDF, for XML over MAX_XML_BYTES and for

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from accordo.deliveries.extraction import ubl
+from accordo.deliveries.extraction import cii, ubl
 from accordo.deliveries.extraction.data import ExtractionError, InvoiceData
 from accordo.deliveries.extraction.xmlsafe import parse_xml
 
 
 def read_xml(data: bytes, *, embedded: bool) -> InvoiceData:
-    """Parse and read a UBL invoice or credit note; ExtractionError for anything else."""
+    """Parse and read a UBL or CII invoice or credit note; ExtractionError for anything else."""
     root = parse_xml(data)
     if ubl.is_ubl(root):
         return ubl.read_ubl(root, source="pdf-ubl" if embedded else "ubl")
-    raise ExtractionError(_("The XML file is not a UBL invoice or credit note."))
+    if cii.is_cii(root):
+        return cii.read_cii(root, source="pdf-cii" if embedded else "cii")
+    raise ExtractionError(_("The XML file is not an e-invoice (UBL or UN/CEFACT Cross Industry Invoice)."))
 
 
 def extract_from_xml(data: bytes) -> InvoiceData:
-    """The exact invoice data of a UBL (Peppol BIS 3) invoice or credit note.
+    """The exact invoice data of a UBL (Peppol BIS 3) or CII (Factur-X, ZUGFeRD 2) invoice or credit note.
 
     Raises ExtractionError, with a message for the user, for XML that is too large, malformed,
     carries a DTD (XXE, entity expansion) or is not an e-invoice.

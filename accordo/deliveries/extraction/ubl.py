@@ -43,13 +43,10 @@ def _supplier(root: etree._Element) -> tuple[str | None, str | None]:
     if party is None:
         return None, None
     name = _text(party, "cac:PartyName/cbc:Name") or _text(party, "cac:PartyLegalEntity/cbc:RegistrationName")
+    # TaxScheme "VAT" is the VAT number (BT-31); another scheme is a national tax number (BT-32).
     schemes = party.findall("cac:PartyTaxScheme", NS)
-    vat_schemes = [s for s in schemes if (_text(s, "cac:TaxScheme/cbc:ID") or "").upper() == "VAT"]
-    vat = None
-    for scheme in vat_schemes or schemes:
-        vat = compact_vat(_text(scheme, "cbc:CompanyID"))
-        if vat:
-            break
+    vat_schemes = [s for s in schemes if (_text(s, "cac:TaxScheme/cbc:ID") or "VAT").upper() == "VAT"]
+    vat = next((v for scheme in vat_schemes if (v := compact_vat(_text(scheme, "cbc:CompanyID")))), None)
     return name, vat
 
 

@@ -27,6 +27,7 @@ from accordo.deliveries.extraction import (
 SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "ubl"
 FILES = Path(__file__).parent / "files"
 PEPPOL_NL = FILES / "peppol_nl_invoice.xml"
+CII_NL = FILES / "cii_nl_invoice.xml"
 
 # What each public sample file states (ConnectingEurope/eInvoicing-EN16931, EUPL-1.2).
 SAMPLE_VALUES = {
@@ -217,6 +218,27 @@ def test_it_refuses_an_invalid_date():
         extract_from_xml(xml)
 
 
+# --- CII (Factur-X, ZUGFeRD 2) -----------------------------------------------------------------------
+
+
+def test_it_reads_a_cross_industry_invoice():
+    data = extract_from_xml(CII_NL.read_bytes())
+    assert data.source == "cii"
+    # The same invoice as the UBL one: the trading name, the VA (not the FC) tax id, EUR VAT total.
+    assert data.as_json() == PEPPOL_NL_VALUES
+
+
+def test_it_treats_cii_type_code_381_as_a_credit_note():
+    xml = CII_NL.read_bytes().replace(b"<ram:TypeCode>380<", b"<ram:TypeCode>381<")
+    assert extract_from_xml(xml).is_credit_note is True
+
+
+def test_it_reads_factur_x_embedded_in_a_pdf():
+    data = extract_from_pdf(io.BytesIO(pdf_with_attachments({"factur-x.xml": CII_NL.read_bytes()})))
+    assert data is not None
+    assert (data.source, data.supplier_vat, data.due_date) == ("pdf-cii", "NL004495445B01", datetime.date(2026, 4, 1))
+
+
 # --- refusals ------------------------------------------------------------------------------------
 
 
@@ -241,7 +263,7 @@ def test_it_refuses_billion_laughs():
 
 def test_it_refuses_xml_that_is_not_ubl():
     camt = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>'
-    with pytest.raises(ExtractionError, match="not a UBL invoice"):
+    with pytest.raises(ExtractionError, match="not an e-invoice"):
         extract_from_xml(camt)
 
 
@@ -485,4 +507,4 @@ def test_it_exits_with_code_1_and_a_message_on_stderr(tmp_path):
     )
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "not a UBL invoice or credit note" in result.stderr
+    assert "not an e-invoice" in result.stderr
