@@ -7,14 +7,16 @@ import os
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf import PasswordType, PdfReader
 from pypdf.generic import EmbeddedFile
 
 from accordo.deliveries.extraction.data import MAX_PDF_BYTES, MAX_XML_BYTES, ExtractionError, InvoiceData
 from accordo.deliveries.extraction.einvoice import read_xml
 
 PathOrFile = str | os.PathLike[str] | BinaryIO
+# pypdf raises many kinds of errors on malformed input (its own, ValueError, KeyError, zlib,
+# struct, recursion...): every one of them means "this part of the PDF cannot be read".
+PDF_ERRORS = (Exception,)
 # Names the hybrid formats give their XML; looked at first, then any other .xml attachment.
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml", "ubl.xml", "invoice.xml")
 MAX_ATTACHMENTS = 50
@@ -40,10 +42,12 @@ def open_pdf(path_or_file: PathOrFile) -> PdfReader:
     data = _read_bounded(path_or_file)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise ExtractionError(_("The PDF is protected with a password."))
         readable = len(reader.pages) > 0
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, NotImplementedError):
+    except ExtractionError:
+        raise
+    except PDF_ERRORS:
         readable = False
     if not readable:
         raise ExtractionError(_("The file is not a readable PDF."))
@@ -53,7 +57,7 @@ def open_pdf(path_or_file: PathOrFile) -> PdfReader:
 def _xml_attachments(reader: PdfReader) -> list[EmbeddedFile]:
     try:
         files = [f for _i, f in zip(range(MAX_ATTACHMENTS), reader.attachment_list, strict=False)]
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
+    except PDF_ERRORS:
         return []
     xml = [f for f in files if f.name.lower().endswith(".xml") or (f.subtype or "").lower().endswith("xml")]
     order = {name: index for index, name in enumerate(KNOWN_NAMES)}
@@ -66,7 +70,7 @@ def _content(attachment: EmbeddedFile) -> bytes | None:
         return None
     try:
         content = attachment.content
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
+    except PDF_ERRORS:
         return None
     return content if len(content) <= MAX_XML_BYTES else None
 
@@ -102,7 +106,7 @@ def pdf_text(path_or_file: PathOrFile) -> str:
             size += len(text)
             if size > MAX_TEXT_CHARS:
                 break
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
+    except PDF_ERRORS:
         if not parts:
             raise ExtractionError(_("The text of the PDF cannot be read."))
     return "\n".join(parts)[:MAX_TEXT_CHARS]

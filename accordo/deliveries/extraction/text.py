@@ -10,6 +10,9 @@ from decimal import Decimal
 from accordo.deliveries.extraction.data import InvoiceData
 from accordo.deliveries.extraction.textparse import Amount, find_amounts, find_dates, find_ibans, find_vat_numbers
 
+MAX_TEXT_CHARS = 200_000
+MAX_LINE_CHARS = 400
+
 
 def _words(*phrases: str) -> re.Pattern[str]:
     """Any of ``phrases`` as whole words (lower case text), longest first."""
@@ -39,9 +42,13 @@ _VAT_ID_LABEL = _words(
     "numéro tva", "numéro de tva", "tva n°", "vat number", "vat no", "vat id", "vat reg", "ondernemingsnummer",
     "ondernemingsnr", "numéro d'entreprise", "n° d'entreprise", "kbo", "bce", "omzetbelastingnummer",
 )  # fmt: skip
-_CUSTOMER = _words(
+# Lines about the customer's own VAT number or account (direct debit), not the supplier's.
+_CUSTOMER_VAT = _words(
     "uw", "klant", "afnemer", "votre", "client", "customer", "buyer", "acheteur", "your", "geadresseerde",
-    "afgeschreven", "incasso", "domicili", "debited",
+)  # fmt: skip
+_CUSTOMER_ACCOUNT = _words(
+    "uw rekening", "uw rekeningnummer", "van uw", "votre compte", "your account", "afgeschreven", "geïncasseerd",
+    "incasso", "domiciliëring", "domiciliering", "domiciliation", "prélevé", "debited", "direct debit",
 )  # fmt: skip
 _ISSUE = _words(
     "factuurdatum", "factuur datum", "datum factuur", "creditnotadatum", "notadatum", "date de facture",
@@ -59,10 +66,11 @@ _OTHER_DATE = _words(
     "date de commande", "delivery date", "order date", "periode", "période", "period", "geboortedatum",
 )  # fmt: skip
 _TERM = re.compile(
-    r"(?:binnen|within|dans les|dans un délai de|à|a|betalingstermijn|betaaltermijn|payment terms?|net)"
+    r"\b(?:binnen|within|dans les|dans un délai de|à|a|betalingstermijn|betaaltermijn|payment terms?|net)"
     r"\s*:?\s*(\d{1,3})\s*(?:dagen|days|jours|d\.)",
     re.I,
 )
+_PAYMENT_WORD = re.compile(r"betal|paie|paye|pay|netto|\bnet\b|règlement|reglement|échéance", re.I)
 _NUMBER_LABEL = _words(
     "factuurnummer", "factuurnr", "factuur nr", "factuur nummer", "factuur no", "factuurno", "creditnotanummer",
     "creditnota nr", "creditnotanr", "notanummer", "invoice number", "invoice no", "invoice nr", "invoice #",
@@ -72,24 +80,32 @@ _NUMBER_LABEL = _words(
 )  # fmt: skip
 _NUMBER_TITLE = _words("factuur", "facture", "invoice", "creditnota", "credit note", "note de crédit")
 _NUMBER_VALUE = re.compile(r"\s*\.?\s*(?:[:#]|n[°ºo]\.?|nr\.?|nummer)?\s*:?\s*([A-Z0-9][A-Z0-9\-/._]{0,39})", re.I)
-_CREDIT = _words("creditnota", "creditfactuur", "credit nota", "note de crédit", "note de credit", "credit note")
+_CREDIT = _words(
+    "creditnota", "creditnotanummer", "creditfactuur", "credit nota", "note de crédit", "note de credit", "credit note",
+)  # fmt: skip
 
 
 def _normalise(text: str) -> list[str]:
+    """Lines with one kind of space and minus; bounded, as OCR output can be anything."""
+    text = text[:MAX_TEXT_CHARS]
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ").replace("\u2212", "-")
-    return [line.replace("\t", "  ").strip() for line in text.splitlines()]
+    return [line.replace("\t", "  ").strip()[:MAX_LINE_CHARS] for line in text.splitlines()]
 
 
 def _line_amount(lines: list[str], index: int, after: int) -> Amount | None:
-    """The last amount after the label, else the last before it, else one opening the next line."""
+    """The last amount after the label, else the last before it, else the next line's only amount.
+
+    A next line with several amounts is a row of values under several labels; which is which
+    cannot be told from plain text, so none is taken.
+    """
     amounts = find_amounts(lines[index])
     if amounts:
         later = [a for a in amounts if a.start >= after]
         return (later or amounts)[-1]
     for following in lines[index + 1 : index + 3]:
         if following:
-            first = find_amounts(following)
-            return first[0] if first and first[0].start == 0 else None
+            found = find_amounts(following)
+            return found[0] if len(found) == 1 and found[0].start == 0 else None
     return None
 
 
@@ -172,26 +188,35 @@ def _dates(lines: list[str]) -> tuple[datetime.date | None, datetime.date | None
     issue = issue_dates[0] if issue_dates else None
     due = by_kind["due"][0] if by_kind["due"] else None
     if due is None and issue is not None:
-        term = next((m for line in lines if (m := _TERM.search(line))), None)
+        term = next((m for line in lines if (m := _TERM.search(line)) and _PAYMENT_WORD.search(line)), None)
         if term is not None and 0 < int(term[1]) <= 365:
             due = issue + datetime.timedelta(days=int(term[1]))
     return issue, due
 
 
 def _invoice_number(lines: list[str]) -> str | None:
+    """After a label on its line; else under it (the next line, or the same column of a header row)."""
     for pattern in (_NUMBER_LABEL, _NUMBER_TITLE):
         for index, line in enumerate(lines):
             label = pattern.search(line.lower())
             if label is None:
                 continue
-            rest = line[label.end() :]
-            own_line = re.search(r"[^\W_]", rest) is not None or pattern is _NUMBER_TITLE
-            candidates = [rest] if own_line else lines[index + 1 : index + 2]
-            for candidate in candidates:
-                value = _number_token(candidate)
-                if value and (pattern is _NUMBER_LABEL or len(value) >= 3):
-                    return value
+            value = _number_token(line[label.end() :])
+            if value is None and pattern is _NUMBER_LABEL:
+                value = _number_below(line, label, lines[index + 1 : index + 2])
+            if value and (pattern is _NUMBER_LABEL or len(value) >= 3):
+                return value
     return None
+
+
+def _number_below(line: str, label: re.Match[str], following: list[str]) -> str | None:
+    if not following:
+        return None
+    header, values = line.split(), following[0].split()
+    if len(header) == len(values):
+        return _number_token(values[len(line[: label.start()].split())])
+    alone = not re.search(r"[^\W_]", line[: label.start()] + line[label.end() :])
+    return _number_token(following[0]) if alone else None
 
 
 def _number_token(text: str) -> str | None:
@@ -207,7 +232,7 @@ def _number_token(text: str) -> str | None:
 def _iban(lines: list[str]) -> str | None:
     for line in lines:
         found = find_ibans(line)
-        if found and not _CUSTOMER.search(line.lower()):
+        if found and not _CUSTOMER_ACCOUNT.search(line.lower()):
             return found[0][2]
     return None
 
@@ -215,7 +240,7 @@ def _iban(lines: list[str]) -> str | None:
 def _supplier_vat(lines: list[str]) -> str | None:
     for line in lines:
         lower = line.lower()
-        if _CUSTOMER.search(lower):
+        if _CUSTOMER_VAT.search(lower):
             continue
         labelled = _VAT_ID_LABEL.search(lower) is not None or _VAT_WORD.search(lower) is not None
         found = find_vat_numbers(line, labelled=labelled)
@@ -244,7 +269,9 @@ def suggest_from_text(text: str) -> InvoiceData:
     if net is None and payable is not None and vat is not None:
         net = payable - vat
     issue, due = _dates(lines)
-    is_credit = any(_CREDIT.search(line.lower()) for line in lines) or (payable is not None and payable < 0)
+    # A title or label says so; a sentence ("bij retour volgt een creditnota") does not.
+    is_credit = any(_CREDIT.search(line.lower()) and len(line) <= 40 for line in lines)
+    is_credit = is_credit or (payable is not None and payable < 0)
     return InvoiceData(
         supplier_name=None,
         supplier_vat=_supplier_vat(lines),

@@ -109,27 +109,50 @@ def find_dates(line: str) -> list[tuple[int, datetime.date]]:
 _IBAN = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}")
 
 
+def _longest_iban(compact: str) -> str | None:
+    """The longest valid IBAN that ``compact`` starts with.
+
+    The ISO 7064 remainder is carried along the account part, so a length is only handed to
+    stdnum (which also checks the country's format) when its check digits already add up.
+    """
+    tail = int(f"{int(compact[0], 36)}{int(compact[1], 36)}{compact[2:4]}")
+    remainder, found = 0, None
+    for length, char in enumerate(compact[4:34], start=5):
+        for digit in str(int(char, 36)):
+            remainder = (remainder * 10 + int(digit)) % 97
+        if length >= 15 and (remainder * 10**6 + tail) % 97 == 1 and stdnum_iban.is_valid(compact[:length]):
+            found = compact[:length]
+    return found
+
+
 def find_ibans(line: str) -> list[tuple[int, int, str]]:
     """(start, end, compact IBAN) for every valid IBAN in ``line``."""
     found = []
     for match in _IBAN.finditer(line.upper()):
-        compact = match[0].replace(" ", "")
-        for length in range(min(len(compact), 34), 14, -1):
-            if stdnum_iban.is_valid(compact[:length]):
-                found.append((match.start(), match.end(), compact[:length]))
-                break
+        iban = _longest_iban(match[0].replace(" ", ""))
+        if iban:
+            found.append((match.start(), match.end(), iban))
     return found
 
 
-_EU = "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI"
-_VAT_PREFIXED = re.compile(rf"(?<![A-Z0-9])(?:{_EU})[ .-]?[0-9A-Z](?:[ .-]?[0-9A-Z]){{7,13}}")
+# Lengths of EU VAT numbers after the country code, so only plausible prefixes are checked.
+_VAT_LENGTHS: dict[str, tuple[int, ...]] = {
+    "AT": (9,), "BE": (10,), "BG": (10, 9), "CY": (9,), "CZ": (10, 9, 8), "DE": (9,), "DK": (8,), "EE": (9,),
+    "EL": (9,), "ES": (9,), "FI": (8,), "FR": (11,), "HR": (11,), "HU": (8,), "IE": (9, 8), "IT": (11,),
+    "LT": (12, 9), "LU": (8,), "LV": (11,), "MT": (8,), "NL": (12,), "PL": (10,), "PT": (9,),
+    "RO": (10, 9, 8), "SE": (12,), "SI": (8,), "SK": (10,), "XI": (12, 9),
+}  # fmt: skip
+_VAT_COUNTRIES = "|".join(_VAT_LENGTHS)
+_VAT_PREFIXED = re.compile(rf"(?<![A-Z0-9])(?:{_VAT_COUNTRIES})[ .-]?[0-9A-Z](?:[ .-]?[0-9A-Z]){{7,13}}")
 _VAT_BARE = re.compile(r"(?<![\d.])(?:[01]\d{3}[. ]?\d{3}[. ]?\d{3}|\d{9}B\d{2})(?![\d])")
 
 
 def _valid_vat_prefix(compact: str) -> str | None:
-    for length in range(len(compact), 7, -1):
-        if stdnum_vat.is_valid(compact[:length]):
-            return compact[:length]
+    """The longest valid VAT number ``compact`` starts with."""
+    for length in _VAT_LENGTHS.get(compact[:2], ()):
+        candidate = compact[: 2 + length]
+        if len(candidate) == 2 + length and stdnum_vat.is_valid(candidate):
+            return candidate
     return None
 
 

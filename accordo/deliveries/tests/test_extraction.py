@@ -21,7 +21,9 @@ from accordo.deliveries.extraction import (
     extract_from_pdf,
     extract_from_xml,
     pdf_text,
+    sniff,
     suggest_from_text,
+    xmlsafe,
 )
 
 SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "ubl"
@@ -261,6 +263,13 @@ def test_it_refuses_billion_laughs():
         extract_from_xml(BILLION_LAUGHS)
 
 
+@pytest.mark.parametrize("xml", [XXE, BILLION_LAUGHS])
+def test_it_refuses_a_dtd_even_past_the_byte_scan(monkeypatch, xml):
+    monkeypatch.setattr(xmlsafe, "_DTD_MARKERS", ())
+    with pytest.raises(ExtractionError, match="document type declaration"):
+        extract_from_xml(xml)
+
+
 def test_it_refuses_xml_that_is_not_ubl():
     camt = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>'
     with pytest.raises(ExtractionError, match="not an e-invoice"):
@@ -284,6 +293,24 @@ def test_it_refuses_garbage_bytes(tmp_path):
         extract_file(path)
     with pytest.raises(ExtractionError, match="not a readable PDF"):
         extract_from_pdf(io.BytesIO(b"%PDF-1.7\n" + bytes(range(256)) * 4))
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\r\n%PDF-1.4", "pdf"),
+        (b"<?xml version='1.0'?><Invoice/>", "xml"),
+        (b"\xef\xbb\xbf<Invoice/>", "xml"),
+        ("<Invoice/>".encode("utf-16"), "xml"),
+        (b"  \n<Invoice/>", "xml"),
+        (b"\xff\xd8\xff\xe0JFIF", None),
+        (b"PK\x03\x04", None),
+        (b"", None),
+    ],
+)
+def test_it_sniffs_the_kind_of_file_from_its_first_bytes(head, kind):
+    assert sniff(head) == kind
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -317,6 +344,15 @@ def test_it_skips_embedded_xml_that_is_not_an_invoice():
     data = extract_from_pdf(io.BytesIO(pdf))
     assert data is not None
     assert data.supplier_vat == "NL004495445B01"
+
+
+def test_it_says_when_a_pdf_is_protected_with_a_password():
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_with_attachments({"invoice.xml": ubl_bytes()})))
+    writer.encrypt(user_password="geheim", owner_password="nog-geheimer", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ExtractionError, match="protected with a password"):
+        extract_from_pdf(io.BytesIO(out.getvalue()))
 
 
 def test_it_finds_nothing_in_a_pdf_without_an_e_invoice(tmp_path):
@@ -372,6 +408,20 @@ def test_it_suggests_from_belgian_french_text():
         Decimal("1493.82"),
     )
     assert data.iban == "BE21001234567803"
+
+
+def test_it_reads_a_header_row_of_labels_over_a_row_of_values():
+    text = (
+        "Factuurnummer Factuurdatum Vervaldatum Klantnummer\n"
+        "F2026-118 12-01-2026 11-02-2026 K-1002\n"
+        "Totaal excl. btw   Btw   Totaal te betalen\n"
+        "€ 100,00   € 21,00   € 121,00\n"
+    )
+    data = suggest_from_text(text)
+    assert data.invoice_number == "F2026-118"
+    assert (data.issue_date, data.due_date) == (datetime.date(2026, 1, 12), datetime.date(2026, 2, 11))
+    # Three amounts under three labels cannot be told apart in plain text: no guess beats a wrong one.
+    assert (data.net_total, data.vat_total, data.payable_total) == (None, None, None)
 
 
 def test_it_reads_labels_above_their_values():
@@ -436,15 +486,36 @@ def test_it_does_not_suggest_the_customers_vat_number_or_account():
     assert (data.supplier_vat, data.iban) == ("NL004495445B01", None)
 
 
+def test_it_takes_the_account_the_customer_is_asked_to_pay_into():
+    data = suggest_from_text("Gelieve uw betaling over te maken op IBAN NL91 ABNA 0417 1643 00")
+    assert data.iban == "NL91ABNA0417164300"
+
+
 def test_it_derives_the_due_date_from_the_payment_term():
     data = suggest_from_text("Factuurdatum: 01-03-2026\nBetaling binnen 14 dagen na factuurdatum.")
     assert data.due_date == datetime.date(2026, 3, 15)
+
+
+def test_it_does_not_take_a_delivery_term_for_a_payment_term():
+    data = suggest_from_text("Factuurdatum: 01-03-2026\nLevering binnen 5 dagen.")
+    assert (data.issue_date, data.due_date) == (datetime.date(2026, 3, 1), None)
+
+
+def test_it_does_not_flag_an_invoice_that_mentions_credit_notes_in_a_sentence():
+    text = "FACTUUR\nTotaal te betalen € 50,00\nBij retour van goederen ontvangt u binnen 14 dagen een creditnota."
+    assert suggest_from_text(text).is_credit_note is False
 
 
 def test_it_flags_a_credit_note_text():
     data = suggest_from_text("CREDITNOTA\nCreditnotanummer: CN-12\nTotaal te betalen € -50,00")
     assert data.is_credit_note is True
     assert (data.invoice_number, data.payable_total) == ("CN-12", Decimal("-50.00"))
+
+
+def test_it_stays_fast_on_huge_junk_text():
+    junk = "NL12 1.234 € 1 21-" * 20_000 + "\n" + "Totaal " + "9 " * 100_000
+    data = suggest_from_text(junk)
+    assert (data.iban, data.supplier_vat, data.invoice_number) == (None, None, None)
 
 
 def test_it_suggests_nothing_for_empty_text():
