@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from accordo.deliveries.extraction import cii, ubl
 from accordo.deliveries.extraction.data import ExtractionError, InvoiceData
 from accordo.deliveries.extraction.xmlsafe import parse_xml
 
+SBDH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+
+
+def _unwrap(root: etree._Element) -> etree._Element:
+    """The business document inside a Peppol transport envelope (SBDH), or ``root`` itself."""
+    if root.tag != f"{{{SBDH_NS}}}StandardBusinessDocument":
+        return root
+    body = [child for child in root if isinstance(child.tag, str) and not child.tag.startswith(f"{{{SBDH_NS}}}")]
+    return body[0] if body else root
+
 
 def read_xml(data: bytes, *, embedded: bool) -> InvoiceData:
     """Parse and read a UBL or CII invoice or credit note; ExtractionError for anything else."""
-    root = parse_xml(data)
+    root = _unwrap(parse_xml(data))
     if ubl.is_ubl(root):
         return ubl.read_ubl(root, source="pdf-ubl" if embedded else "ubl")
     if cii.is_cii(root):

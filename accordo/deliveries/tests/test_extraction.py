@@ -182,6 +182,17 @@ def test_it_takes_the_vat_total_in_the_document_currency():
     assert data.vat_total == Decimal("39.87")
 
 
+def test_it_reads_an_invoice_inside_a_peppol_transport_envelope():
+    body = ubl_bytes().split(b"?>", 1)[1]
+    envelope = (
+        b'<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">'
+        b"<StandardBusinessDocumentHeader><HeaderVersion>1.0</HeaderVersion></StandardBusinessDocumentHeader>"
+        + body
+        + b"</StandardBusinessDocument>"
+    )
+    assert extract_from_xml(envelope).as_json() == PEPPOL_NL_VALUES
+
+
 def test_it_treats_invoice_type_code_381_as_a_credit_note():
     xml = ubl_bytes().replace(b"<cbc:InvoiceTypeCode>380<", b"<cbc:InvoiceTypeCode>381<")
     assert extract_from_xml(xml).is_credit_note is True
