@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from accordo.core.env import Env, email_settings
+from accordo.core.env import Env, email_settings, imap_mailbox
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -275,6 +275,11 @@ EMAIL_URL = env.str("EMAIL_URL", "memory://" if TESTING else "console://")
 globals().update(email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Accordo <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# E-mail-in (SPEC §4): delivery addresses <token>@domain and <token>+<tray>@domain, received by
+# `manage.py mail_in` (SMTP) and/or fetched from a mailbox by the worker every minute (IMAP).
+MAIL_IN_DOMAIN = env.domain("MAIL_IN_DOMAIN", "in.localhost")
+MAIL_IN_SMTP = env.host_port("MAIL_IN_SMTP")
+MAIL_IN_IMAP = imap_mailbox(env.secret("MAIL_IN_IMAP"))
 
 # --- Languages, time --------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

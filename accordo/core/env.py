@@ -7,15 +7,19 @@ message that names the variable and what it expects, never a silent fallback.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
-Text = str  # inside Env, ``str`` names the method below
+Text = str  # inside Env, ``str`` and ``int`` name the methods below
+Whole = int
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 
 
 class Env:
@@ -93,6 +97,67 @@ class Env:
         if parsed.scheme not in schemes:
             raise self.fail(name, f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}")
         return value
+
+    def domain(self, name: Text, default: Text) -> Text:
+        """A mail domain such as ``in.kantoor.nl``, lower-cased."""
+        value = self.str(name, default).lower().rstrip(".")
+        if not _DOMAIN.fullmatch(value):
+            raise self.fail(name, f"expected a domain name such as in.kantoor.nl, got {value!r}")
+        return value
+
+    def host_port(self, name: Text, default: Text = "") -> tuple[Text, Whole] | None:
+        """``host:port`` (``[::1]:2525`` for IPv6) to listen on; empty means none."""
+        value = self.str(name, default)
+        if not value:
+            return None
+        host, colon, port = value.rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        elif ":" in host:
+            host = ""
+        if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise self.fail(name, f"expected host:port such as 127.0.0.1:2525, got {value!r}")
+        return host, int(port)
+
+
+@dataclass(frozen=True)
+class ImapMailbox:
+    """Where ``poll_mail_in`` fetches mail: one mailbox on an IMAP server (the password is not shown)."""
+
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    mailbox: str = "INBOX"
+    ssl: bool = True
+
+
+def imap_mailbox(url: Text, *, name: Text = "ACCORDO_MAIL_IN_IMAP") -> ImapMailbox | None:
+    """The mailbox of ``imaps://user:password@host[:port]/MAILBOX`` (``imap://`` without TLS); empty → None."""
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in {"imap", "imaps"}:
+        raise ImproperlyConfigured(f"{name}: expected imaps://user:password@host/INBOX (or imap:// without TLS)")
+    try:
+        port = parsed.port or (993 if parsed.scheme == "imaps" else 143)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: the port must be a number") from exc
+    if not parsed.hostname or not parsed.username or parsed.password is None:
+        raise ImproperlyConfigured(
+            f"{name}: needs a user, a password and a host, e.g. imaps://user:pw@imap.example.nl/INBOX"
+        )
+    mailbox = unquote(parsed.path.strip("/")) or "INBOX"
+    if not mailbox.isascii() or not mailbox.isprintable():
+        raise ImproperlyConfigured(f"{name}: the mailbox name must be plain ASCII, got {mailbox!r}")
+    return ImapMailbox(
+        host=parsed.hostname,
+        port=port,
+        user=unquote(parsed.username),
+        password=unquote(parsed.password),
+        mailbox=mailbox,
+        ssl=parsed.scheme == "imaps",
+    )
 
 
 def email_settings(url: Text) -> dict[str, object]:
