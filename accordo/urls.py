@@ -12,6 +12,9 @@ urlpatterns = [
     path("profile/", account_views.profile, name="profile"),
     path("invitation/<uuid:public_id>/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accordo.dossier.urls")),
+    path("", include("accordo.deliveries.urls")),
+    path("", include("accordo.deliveries.urls_mail")),
     path("staff/", include("accordo.clients.urls_staff")),
     path("portal/", include("accordo.clients.urls_portal")),
 ]

@@ -14,9 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accordo.bench import seed
+from accordo.bench import dossier_seed, seed
 from accordo.clients.models import Label
 from accordo.core import pagecache
+from accordo.dossier.models import Folder
 from accordo.testing.oracles import organisations_for_staff
 
 GATE_RATIO = 1.5
@@ -62,6 +63,7 @@ def pages(data: seed.Dataset) -> list[Page]:
     org_list = reverse("staff:organisation_list")
     label = Label.objects.get(name=seed.FILTER_LABEL)
     public_id = data.organisation.public_id
+    folder = Folder.objects.get(organisation=data.organisation, name=dossier_seed.FOLDER)
 
     def matching(**filters: str) -> int:
         return organisations_for_staff(**filters).count()
@@ -94,6 +96,9 @@ def pages(data: seed.Dataset) -> list[Page]:
         Page("client_home", reverse("portal:home"), "client", gated=True, rows=3),
         Page("staff_organisation_detail", reverse("staff:organisation_detail", args=[public_id]), "staff"),
         Page("staff_organisation_timeline", reverse("staff:organisation_timeline", args=[public_id]), "staff"),
+        Page("staff_dossier_folder", reverse("dossier:staff_folder", args=[folder.public_id]), "staff", rows=1000),
+        Page("client_dossier_folder", reverse("dossier:client_folder", args=[folder.public_id]), "client", rows=1000),
+        Page("staff_delivery_queue", reverse("deliveries:staff_queue"), "staff"),
     ]
 
 

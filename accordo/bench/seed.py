@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accordo.accounts.models import Invitation, StaffRole, User
+from accordo.bench import dossier_seed
 from accordo.clients.models import (
     AssignmentRole,
     Firm,
@@ -228,6 +229,9 @@ def seed(*, organisations: int, log: Any = print) -> Dataset:
             expires_at=timezone.now() + datetime.timedelta(days=14),
             invited_by=staff[0],
         )
+    folder = dossier_seed.seed(rng, focus, staff[0])
+    log(f"  dossier: {dossier_seed.DOCUMENTS} documents in {folder.name}")
+    log(f"  deliveries: {dossier_seed.seed_deliveries(rng, orgs, client)}")
     events = Event.objects.bulk_create(_events(rng, orgs, focus, staff), batch_size=500)
     EventChainHead.objects.create(pk=1, last_seq=events[-1].seq, last_hash=events[-1].hash)
     log(f"  events: {len(events)}")

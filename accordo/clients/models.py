@@ -189,6 +189,11 @@ class Membership(BaseModel):
     def can_edit_data(self) -> bool:
         return self.role in (MemberRole.OWNER, MemberRole.APPROVER)
 
+    @property
+    def can_deliver(self) -> bool:
+        """Owners, approvers and contributors deliver documents; viewers only look."""
+        return self.role != MemberRole.VIEWER
+
 
 class AssignmentRole(models.TextChoices):
     ACCOUNTANT = "accountant", _("Responsible accountant")

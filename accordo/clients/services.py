@@ -23,6 +23,7 @@ from accordo.clients.models import (
 from accordo.core.context import RequestContext
 from accordo.core.crypto import mask
 from accordo.core.events import event_record
+from accordo.dossier.services import folders_from_template
 
 SENSITIVE_FIELDS = {"bsn"}
 
@@ -57,13 +58,14 @@ def organisation_create(
     organisation.save()
     organisation.labels.set(list(labels))
     _set_assignments(organisation, assignments or {})
+    folders = folders_from_template(organisation)
     event_record(
         actor=actor,
         ctx=ctx,
         verb="organisation.created",
         target=organisation,
         organisation=organisation,
-        data={"name": organisation.name, "tier": organisation.tier},
+        data={"name": organisation.name, "tier": organisation.tier, "folders": [f.name for f in folders]},
     )
     return organisation
 

@@ -56,9 +56,7 @@ class Document(BaseModel):
     visible_from = models.DateTimeField(
         _("visible to the client from"), null=True, blank=True, help_text=_("Empty: at once.")
     )
-    current = models.ForeignKey(
-        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    current = models.ForeignKey("DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -84,7 +82,7 @@ def version_path(instance: DocumentVersion, filename: str) -> str:
 
 
 def thumbnail_path(instance: DocumentVersion, filename: str) -> str:
-    return f"thumbnails/{instance.document.organisation.public_id}/{uuid.uuid4().hex}.png"
+    return f"thumbnails/{instance.document.organisation.public_id}/{uuid.uuid4().hex}.webp"
 
 
 class DocumentVersion(BaseModel):

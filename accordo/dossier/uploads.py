@@ -50,7 +50,7 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         return None
 
     def file_complete(self, file_size: int) -> TemporaryUploadedFile:
-        upload = super().file_complete(file_size)
-        upload.sha256 = self._hash.hexdigest()  # type: ignore[attr-defined]
-        upload.sniffed_mime = magic.from_buffer(self._head, mime=True) if self._head else "application/x-empty"  # type: ignore[attr-defined]
-        return upload
+        upload: Any = super().file_complete(file_size)
+        upload.sha256 = self._hash.hexdigest()
+        upload.sniffed_mime = magic.from_buffer(self._head, mime=True) if self._head else "application/x-empty"
+        return upload  # type: ignore[no-any-return]

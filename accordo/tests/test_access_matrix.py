@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accordo.accounts import services as account_services
@@ -20,6 +21,8 @@ from accordo.clients.models import Label, Membership, Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
 from accordo.core.models import Event
+from accordo.deliveries.models import Delivery, QuarantinedMail, Tray
+from accordo.dossier.models import Document, DocumentVersion, Folder
 from accordo.testing.factories import LabelFactory, StaffFactory, enrol_totp
 
 PUBLIC, PERSONAL, STAFF, ADMIN, PORTAL = "public", "personal", "staff", "admin", "portal"
@@ -87,6 +90,49 @@ REGISTRY: dict[str, str] = {
     "portal:organisation_home": PORTAL,
     "portal:company_data": PORTAL,
     "portal:company_edit": PORTAL,
+    # The dossier.
+    "dossier:staff_root": STAFF,
+    "dossier:staff_bin": STAFF,
+    "dossier:staff_folder_create": STAFF,
+    "dossier:staff_folder": STAFF,
+    "dossier:staff_folder_edit": STAFF,
+    "dossier:staff_folder_delete": STAFF,
+    "dossier:staff_folder_restore": STAFF,
+    "dossier:staff_folder_upload": STAFF,
+    "dossier:staff_document": STAFF,
+    "dossier:staff_document_edit": STAFF,
+    "dossier:staff_document_delete": STAFF,
+    "dossier:staff_document_restore": STAFF,
+    "dossier:staff_version_download": STAFF,
+    "dossier:staff_version_preview": STAFF,
+    "dossier:staff_version_thumbnail": STAFF,
+    "dossier:staff_version_status": STAFF,
+    "dossier:staff_search": STAFF,
+    "dossier:template": ADMIN,
+    "dossier:client_root": PORTAL,
+    "dossier:client_folder": PORTAL,
+    "dossier:client_document": PORTAL,
+    "dossier:client_preview": PORTAL,
+    "dossier:client_download": PORTAL,
+    "dossier:client_search": PERSONAL,
+    # Deliveries.
+    "deliveries:staff_queue": STAFF,
+    "deliveries:staff_bulk_process": STAFF,
+    "deliveries:staff_delivery": STAFF,
+    "deliveries:staff_delivery_file": STAFF,
+    "deliveries:staff_delivery_confirm": STAFF,
+    "deliveries:staff_delivery_process": STAFF,
+    "deliveries:staff_delivery_return": STAFF,
+    "deliveries:client_deliveries": PORTAL,
+    "deliveries:client_deliver": PORTAL,
+    "deliveries:client_delivery": PORTAL,
+    "deliveries:client_delivery_answer": PORTAL,
+    "deliveries:client_delivery_file": PORTAL,
+    "mailin:quarantine_list": STAFF,
+    "mailin:quarantine_detail": STAFF,
+    "mailin:quarantine_release": STAFF,
+    "mailin:quarantine_discard": STAFF,
+    "mailin:quarantine_message": STAFF,
 }
 
 
@@ -97,10 +143,35 @@ class World:
     invitation: Invitation
     label: Label
     staff_member: User
+    folder: Folder
+    document: Document
+    delivery: Delivery
+    mail: QuarantinedMail
 
 
 def _org(w: World) -> dict[str, Any]:
     return {"public_id": w.organisation.public_id}
+
+
+def _folder(w: World) -> dict[str, Any]:
+    return {"public_id": w.folder.public_id}
+
+
+def _document(w: World) -> dict[str, Any]:
+    return {"public_id": w.document.public_id}
+
+
+def _delivery(w: World) -> dict[str, Any]:
+    return {"public_id": w.delivery.public_id}
+
+
+def _mail(w: World) -> dict[str, Any]:
+    return {"public_id": w.mail.public_id}
+
+
+def _version(w: World) -> dict[str, Any]:
+    assert w.document.current is not None
+    return {"public_id": w.document.current.public_id}
 
 
 OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -119,6 +190,41 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "portal:organisation_home": _org,
     "portal:company_data": _org,
     "portal:company_edit": _org,
+    "dossier:staff_root": _org,
+    "dossier:staff_bin": _org,
+    "dossier:staff_folder_create": _org,
+    "dossier:staff_folder": _folder,
+    "dossier:staff_folder_edit": _folder,
+    "dossier:staff_folder_delete": _folder,
+    "dossier:staff_folder_restore": _folder,
+    "dossier:staff_folder_upload": _folder,
+    "dossier:staff_document": _document,
+    "dossier:staff_document_edit": _document,
+    "dossier:staff_document_delete": _document,
+    "dossier:staff_document_restore": _document,
+    "dossier:staff_version_download": _version,
+    "dossier:staff_version_preview": _version,
+    "dossier:staff_version_thumbnail": _version,
+    "dossier:staff_version_status": _version,
+    "dossier:client_root": _org,
+    "dossier:client_folder": _folder,
+    "dossier:client_document": _document,
+    "dossier:client_preview": _document,
+    "dossier:client_download": _document,
+    "deliveries:staff_delivery": _delivery,
+    "deliveries:staff_delivery_file": _delivery,
+    "deliveries:staff_delivery_confirm": _delivery,
+    "deliveries:staff_delivery_process": _delivery,
+    "deliveries:staff_delivery_return": _delivery,
+    "deliveries:client_deliveries": _org,
+    "deliveries:client_deliver": _org,
+    "deliveries:client_delivery": _delivery,
+    "deliveries:client_delivery_answer": _delivery,
+    "deliveries:client_delivery_file": _delivery,
+    "mailin:quarantine_detail": _mail,
+    "mailin:quarantine_release": _mail,
+    "mailin:quarantine_discard": _mail,
+    "mailin:quarantine_message": _mail,
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
@@ -166,7 +272,52 @@ def world(organisation, client_viewer, accountant) -> World:
     invitation = account_services.invitation_create(
         actor=accountant, ctx=RequestContext(), organisation=organisation, email="invitee@client.test", role="viewer"
     )
-    return World(organisation, Membership.objects.get(user=client_viewer), invitation, label, accountant)
+    folder = Folder.objects.create(organisation=organisation, name="Jaarrapporten", open_to_client=True)
+    document = Document.objects.create(organisation=organisation, folder=folder, name="jaarrekening.pdf")
+    version = DocumentVersion(
+        document=document, number=1, original_name="jaarrekening.pdf", size=9, mime="application/pdf", sha256="0" * 64
+    )
+    version.file.save("jaarrekening.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    version.thumbnail.save("thumb.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    version.status = DocumentVersion.Status.DONE
+    version.save()
+    document.current = version
+    document.save()
+    delivery = Delivery(
+        organisation=organisation,
+        tray=Tray.objects.get(slug="inkoop"),
+        original_name="factuur.pdf",
+        size=9,
+        mime="application/pdf",
+        sha256="1" * 64,
+        status=Delivery.Status.RETURNED,
+        question="Welke kostenpost?",
+    )
+    delivery.file.save("factuur.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    delivery.save()
+    mail = QuarantinedMail(
+        organisation=organisation,
+        tray=delivery.tray,
+        recipient="abc@in.localhost",
+        sender="vreemde@example.test",
+        subject="Factuur",
+        reason="not_member",
+        size=20,
+        attachments=[],
+    )
+    mail.message.save("mail.eml", ContentFile(b"Subject: Factuur\r\n\r\nHoi\r\n"), save=False)
+    mail.save()
+    return World(
+        organisation,
+        Membership.objects.get(user=client_viewer),
+        invitation,
+        label,
+        accountant,
+        folder,
+        document,
+        delivery,
+        mail,
+    )
 
 
 def _url(name: str, w: World) -> str:
@@ -187,6 +338,12 @@ def _untouched(w: World, events_before: int) -> None:
     assert User.objects.filter(pk=w.staff_member.pk, staff_role="accountant", is_active=True).exists()
     assert Organisation.objects.filter(pk=w.organisation.pk, name=w.organisation.name).exists()
     assert firm_get().name == "Accordo"
+    assert Folder.objects.filter(pk=w.folder.pk, name="Jaarrapporten", deleted_at=None, open_to_client=True).exists()
+    assert Document.objects.filter(pk=w.document.pk, name="jaarrekening.pdf", deleted_at=None).exists()
+    assert DocumentVersion.objects.filter(document=w.document).count() == 1
+    assert Delivery.objects.filter(pk=w.delivery.pk, status="returned", answer="").exists()
+    assert Delivery.objects.count() == 1
+    assert QuarantinedMail.objects.filter(pk=w.mail.pk, status="held").exists()
 
 
 def test_it_registers_every_url_pattern():

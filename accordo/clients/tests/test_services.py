@@ -63,7 +63,12 @@ def test_it_creates_an_organisation_with_labels_and_assignments(firm_admin, acco
     assert event.organisation_id == organisation.pk
     assert event.actor_id == firm_admin.pk
     assert event.ip == "192.0.2.1"
-    assert event.data == {"name": "Nieuw B.V.", "tier": "standard"}
+    assert event.data["name"] == "Nieuw B.V." and event.data["tier"] == "standard"
+    # The firm's folder template is applied: the dossier starts with its folders.
+    assert "Jaarrapporten" in event.data["folders"]
+    assert set(organisation.folders.values_list("name", flat=True)) >= {"Jaarrapporten", "Aangiften", "Inbox"}
+    assert organisation.folders.get(name="Jaarrapporten").open_to_client
+    assert not organisation.folders.get(name="ID-bewijzen").open_to_client
 
 
 def test_it_records_old_and_new_values_when_staff_update(accountant, organisation):

@@ -16,6 +16,9 @@ PAGES = [
     "client_home",
     "staff_organisation_detail",
     "staff_organisation_timeline",
+    "staff_dossier_folder",
+    "client_dossier_folder",
+    "staff_delivery_queue",
 ]
 
 
