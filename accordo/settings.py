@@ -198,6 +198,9 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 # Every upload streams to a temporary file, hashed and sniffed on the way in (accordo/dossier/uploads.py).
 FILE_UPLOAD_HANDLERS = ["accordo.dossier.uploads.HashingUploadHandler"]
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Beside the stored files, so keeping an upload on local storage is a rename, not a second copy.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads-tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Accounts, login, 2FA ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

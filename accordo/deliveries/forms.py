@@ -92,3 +92,21 @@ class QueueFilterForm(forms.Form):
     age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False)
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
     assignee = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class TrayForm(forms.ModelForm):
+    class Meta:
+        model = Tray
+        fields = ["name", "slug", "archive_pattern", "needs_processing", "invoice_data", "position", "active"]
+
+    def clean_slug(self) -> str:
+        return str(self.cleaned_data["slug"]).lower()
+
+    def clean_archive_pattern(self) -> str:
+        pattern = str(self.cleaned_data["archive_pattern"]).strip().strip("/")
+        parts = [p.strip() for p in pattern.split("/")]
+        if not pattern or any(not p or p in (".", "..") for p in parts):
+            raise forms.ValidationError(_("Give a folder path like Administratie/{year}/Inkoop."))
+        if "{" in pattern.replace("{year}", ""):
+            raise forms.ValidationError(_("Only {year} can be filled in."))
+        return "/".join(parts)

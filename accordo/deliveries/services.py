@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accordo.accounts.models import User
@@ -50,6 +51,16 @@ def _member_may_deliver(user: User, organisation: Organisation) -> None:
         raise PermissionError("this person may not deliver for this organisation")
 
 
+def already_delivered(organisation: Organisation, sha256: str) -> Delivery | None:
+    """An earlier delivery of exactly this file to this organisation that still counts."""
+    return (
+        Delivery.objects.filter(organisation=organisation, sha256=sha256)
+        .exclude(status=Delivery.Status.REPLACED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def delivery_receive(
     *,
     actor: User | None,
@@ -81,6 +92,16 @@ def delivery_receive(
     if size == 0:
         raise ValidationError(_("The file “%(name)s” is empty.") % {"name": safe_filename(name)}, code="empty")
     display = safe_filename(name)
+    if channel == Delivery.Channel.UPLOAD and (earlier := already_delivered(organisation, sha256)) is not None:
+        raise ValidationError(
+            _("“%(name)s” was already delivered on %(date)s (as “%(earlier)s”).")
+            % {
+                "name": display,
+                "date": date_format(timezone.localtime(earlier.created_at), "SHORT_DATE_FORMAT"),
+                "earlier": earlier.original_name,
+            },
+            code="duplicate",
+        )
     delivery = Delivery(
         organisation=organisation,
         tray=tray,
@@ -215,9 +236,12 @@ def archive_folder_path(delivery: Delivery) -> str:
 
 
 @transaction.atomic
-def delivery_process(*, actor: User, ctx: RequestContext, delivery: Delivery) -> Delivery:
-    """Mark processed and archive the file into the tray's dossier folder (no copy of the bytes)."""
-    if not actor.is_firm_staff:
+def delivery_process(*, actor: User | None, ctx: RequestContext, delivery: Delivery) -> Delivery:
+    """Mark processed and archive the file into the tray's dossier folder (no copy of the bytes).
+
+    ``actor`` None is the system filing a delivery of a tray that needs no processing.
+    """
+    if actor is not None and not actor.is_firm_staff:
         raise PermissionError("only firm staff process deliveries")
     delivery = Delivery.objects.select_related("tray", "organisation", "delivered_by").get(pk=delivery.pk)
     path = archive_folder_path(delivery)
@@ -283,3 +307,29 @@ def delivery_answer(*, actor: User, ctx: RequestContext, delivery: Delivery, ans
         actor=actor, ctx=ctx, verb="delivery.answered", target=delivery, organisation=delivery.organisation,
         data={"answer": answer[:4000], "question": delivery.question},
     )  # fmt: skip
+
+
+TRAY_FIELDS = ("name", "slug", "archive_pattern", "needs_processing", "invoice_data", "position", "active")
+
+
+@transaction.atomic
+def tray_save(*, actor: User, ctx: RequestContext, tray: Tray | None, data: dict[str, Any]) -> Tray:
+    """Add a tray or change one (staff admins); trays are never deleted, only taken out of use."""
+    if not actor.is_firm_admin:
+        raise PermissionError("only a staff administrator may change the trays")
+    clash = Tray.objects.filter(slug=data["slug"])
+    if tray is not None:
+        clash = clash.exclude(pk=tray.pk)
+    if clash.exists():
+        raise ValidationError(_("Another tray already uses this short name."), code="slug")
+    if tray is None:
+        tray = Tray.objects.create(**{k: data[k] for k in TRAY_FIELDS})
+        event_record(actor=actor, ctx=ctx, verb="tray.created", target=tray, data={"name": tray.name})
+        return tray
+    tray = Tray.objects.select_for_update().get(pk=tray.pk)
+    changes = {k: {"old": getattr(tray, k), "new": data[k]} for k in TRAY_FIELDS if getattr(tray, k) != data[k]}
+    if changes:
+        Tray.objects.filter(pk=tray.pk).update(updated_at=timezone.now(), **{k: data[k] for k in changes})
+        tray.refresh_from_db()
+        event_record(actor=actor, ctx=ctx, verb="tray.changed", target=tray, data={"changes": changes})
+    return tray

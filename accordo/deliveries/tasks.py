@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from huey.contrib.djhuey import db_task
 
+from accordo.core.context import RequestContext
 from accordo.deliveries import extraction
 from accordo.deliveries.models import Delivery
-from accordo.deliveries.services import delivery_read
+from accordo.deliveries.services import DeliveryStateError, delivery_process, delivery_read
 from accordo.dossier import fileproc
 from accordo.dossier.tasks import IMAGE_MIMES, local_copy
 
@@ -55,12 +57,23 @@ def extract_delivery(delivery_id: int) -> None:
         fields, source, text = read(delivery)
     except (extraction.ExtractionError, fileproc.FileProcessingError) as error:
         delivery_read(delivery, extracted={}, source="", text="", error=str(getattr(error, "message", error)))
+        file_if_no_processing(delivery_id)
         return
     except Exception:
         log.exception("reading delivery %s failed", delivery_id)
         Delivery.objects.filter(pk=delivery_id).update(extraction=Delivery.Extraction.QUEUED)
         raise
     delivery_read(delivery, extracted=fields, source=source, text=text, error="")
+    file_if_no_processing(delivery_id)
+
+
+def file_if_no_processing(delivery_id: int) -> None:
+    """A tray that needs no processing files its deliveries in the dossier at once (by the system)."""
+    delivery = Delivery.objects.select_related("tray").get(pk=delivery_id)
+    if delivery.tray.needs_processing or delivery.status != Delivery.Status.RECEIVED:
+        return
+    with contextlib.suppress(DeliveryStateError):  # staff acted first
+        delivery_process(actor=None, ctx=RequestContext.system("worker"), delivery=delivery)
 
 
 from accordo.deliveries import tasks_mail  # noqa: E402, F401  (huey finds periodic tasks in modules named tasks)

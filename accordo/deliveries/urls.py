@@ -5,6 +5,7 @@ from accordo.deliveries import views_portal, views_staff
 app_name = "deliveries"
 urlpatterns = [
     path("staff/deliveries/", views_staff.queue_page, name="staff_queue"),
+    path("staff/deliveries/trays/", views_staff.trays_page, name="staff_trays"),
     path("staff/deliveries/bulk/process/", views_staff.bulk_process, name="staff_bulk_process"),
     path("staff/deliveries/<uuid:public_id>/", views_staff.delivery_page, name="staff_delivery"),
     path("staff/deliveries/<uuid:public_id>/file/", views_staff.delivery_file, name="staff_delivery_file"),

@@ -6,23 +6,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accordo.accounts.models import User
 from accordo.clients.models import Organisation
-from accordo.core.access import AuthedRequest, staff_required
+from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.deliveries import services
 from accordo.deliveries.access import access_staff_delivery
-from accordo.deliveries.forms import ConfirmForm, QueueFilterForm, ReturnForm
-from accordo.deliveries.models import Delivery
+from accordo.deliveries.forms import ConfirmForm, QueueFilterForm, ReturnForm, TrayForm
+from accordo.deliveries.models import Delivery, Tray
 from accordo.deliveries.selectors import QueueFilters, queue, status_counts
 from accordo.dossier.views.common import first_error, send_version
 
@@ -173,3 +173,35 @@ def bulk_process(request: AuthedRequest) -> HttpResponse:
     )
     filters = QueryDict(request.POST.get("filters", "")).urlencode()  # re-encoded: only a query string
     return redirect(reverse("deliveries:staff_queue") + (f"?{filters}" if filters else ""))
+
+
+@require_http_methods(["GET", "POST"])
+@firm_admin_required
+def trays_page(request: AuthedRequest) -> HttpResponse:
+    """The firm's trays: change one (``?tray=<id>`` form posted with ``tray``) or add one."""
+    trays = list(Tray.objects.all())
+    editing: Tray | None = None
+    if request.method == "POST" and request.POST.get("tray"):
+        editing = next((t for t in trays if str(t.public_id) == request.POST["tray"]), None)
+        if editing is None:
+            raise Http404
+    form = TrayForm(request.POST or None, instance=editing, prefix=str(editing.public_id) if editing else "new")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tray_save(actor=request.user, ctx=ctx_from_request(request), tray=editing, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("slug", error)
+        else:
+            messages.success(request, _("Tray saved."))
+            return redirect("deliveries:staff_trays")
+    forms_by_tray = [
+        (t, form if editing is not None and t.pk == editing.pk else TrayForm(instance=t, prefix=str(t.public_id)))
+        for t in trays
+    ]
+    new_form = form if editing is None and request.method == "POST" else TrayForm(prefix="new")
+    return render(
+        request,
+        "deliveries/staff/trays.html",
+        {"trays": forms_by_tray, "new_form": new_form},
+        status=400 if form.errors else 200,
+    )

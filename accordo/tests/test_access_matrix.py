@@ -117,6 +117,7 @@ REGISTRY: dict[str, str] = {
     "dossier:client_search": PERSONAL,
     # Deliveries.
     "deliveries:staff_queue": STAFF,
+    "deliveries:staff_trays": ADMIN,
     "deliveries:staff_bulk_process": STAFF,
     "deliveries:staff_delivery": STAFF,
     "deliveries:staff_delivery_file": STAFF,

@@ -32,6 +32,7 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
             "--organisations=50",
             "--requests=5",
             "--no-gate",
+            "--upload-mb=4",
             f"--data-dir={data_dir}",
             f"--output={output}",
         ],
@@ -55,6 +56,10 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
     # The warm list comes from the page cache; the cold one reads its rows every time.
     assert by_name["staff_organisation_list"]["queries"] < by_name["staff_organisation_list_cold"]["queries"]
     assert "staff_organisation_list" in completed.stdout
+    files = json.loads(output.with_name("results-files.json").read_text(encoding="utf-8"))
+    assert files["upload"]["megabytes"] == 4 and files["upload"]["seconds"] > 0
+    assert files["upload"]["rss_growth_mib"] < 32
+    assert files["ocr"]["seconds_per_page"] > 0 and files["ocr"]["ratio_to_tesseract"] > 0
 
 
 def _result(name: str, p95: float, *, gated: bool = False) -> Result:

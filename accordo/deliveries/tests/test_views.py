@@ -200,7 +200,7 @@ def test_the_queue_filters_and_reads_in_constant_queries(client, client_owner, a
         client.get(url)
     client.force_login(client_owner)
     for n in range(12):
-        _deliver(client, organisation, Tray.objects.get(slug="bonnen"), f"b-{n}.pdf", _pdf("b"))
+        _deliver(client, organisation, Tray.objects.get(slug="bonnen"), f"b-{n}.pdf", _pdf(f"b {n}"))
     client.force_login(accountant)
     client.get(url)
     with CaptureQueriesContext(connection) as many:
@@ -209,3 +209,54 @@ def test_the_queue_filters_and_reads_in_constant_queries(client, client_owner, a
     assert len(few.captured_queries) == len(many.captured_queries)
     only_inkoop = client.get(url, {"tray": str(inkoop.public_id)}).content.decode()
     assert "a.pdf" in only_inkoop and "b-1.pdf" not in only_inkoop
+
+
+def test_the_same_file_twice_is_refused_with_the_first_date(client, client_owner, organisation, inkoop):
+    client.force_login(client_owner)
+    data = _pdf("Factuur 7")
+    assert _deliver(client, organisation, inkoop, "factuur-7.pdf", data).status_code == 200
+    again = _deliver(client, organisation, Tray.objects.get(slug="bonnen"), "kopie.pdf", data)
+    assert again.status_code == 400
+    assert "already delivered" in again.json()["error"] and "factuur-7.pdf" in again.json()["error"]
+    assert Delivery.objects.count() == 1
+
+
+def test_a_tray_without_processing_files_at_once(
+    client, client_owner, organisation, django_capture_on_commit_callbacks
+):
+    overig = Tray.objects.get(slug="overig")
+    assert not overig.needs_processing
+    client.force_login(client_owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver(client, organisation, overig, "notulen.pdf", _pdf("Notulen"))
+    delivery = Delivery.objects.get()
+    assert delivery.status == "processed" and delivery.processed_by is None
+    assert delivery.archived.folder.name == "Overig"
+    event = Event.objects.get(verb="delivery.processed")
+    assert event.actor is None
+
+
+def test_an_admin_changes_and_adds_trays(client, firm_admin, inkoop):
+    client.force_login(firm_admin)
+    prefix = str(inkoop.public_id)
+    data = {
+        "tray": prefix,
+        f"{prefix}-name": "Inkoopfacturen",
+        f"{prefix}-slug": "inkoop",
+        f"{prefix}-archive_pattern": "Boekhouding/{year}/Inkoop",
+        f"{prefix}-needs_processing": "on",
+        f"{prefix}-invoice_data": "on",
+        f"{prefix}-position": "0",
+        f"{prefix}-active": "on",
+    }
+    assert client.post(reverse("deliveries:staff_trays"), data).status_code == 302
+    inkoop.refresh_from_db()
+    assert inkoop.name == "Inkoopfacturen" and inkoop.archive_pattern == "Boekhouding/{year}/Inkoop"
+    assert Event.objects.get(verb="tray.changed").data["changes"]["name"]["new"] == "Inkoopfacturen"
+    bad = {"new-name": "Loon", "new-slug": "inkoop", "new-archive_pattern": "../{jaar}", "new-position": "9"}
+    response = client.post(reverse("deliveries:staff_trays"), bad)
+    assert response.status_code == 400
+    assert not Tray.objects.filter(name="Loon").exists()
+    good = {"new-name": "Loon", "new-slug": "loon", "new-archive_pattern": "Loon/{year}", "new-position": "9"}
+    assert client.post(reverse("deliveries:staff_trays"), good).status_code == 302
+    assert Tray.objects.get(slug="loon").archive_pattern == "Loon/{year}"

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-gate", action="store_true", help="only report; never fail on the gate")
         parser.add_argument("--data-dir", default=str(settings.BASE_DIR / "bench" / "data"))
         parser.add_argument("--output", default=str(settings.BASE_DIR / "bench" / "results.json"))
+        parser.add_argument("--upload-mb", type=int, default=100, help="size of the timed upload (0: skip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["organisations"] < 1 or options["requests"] < 1:
@@ -48,6 +49,26 @@ class Command(BaseCommand):
             return
         self._check_isolated(data_dir)
         self._bench(data_dir, options)
+
+    def _files(self, dataset: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """The file paths: a large upload through a real server, and OCR against bare Tesseract."""
+        from accordo.bench import dossier_seed, ocr_sample, upload_bench
+        from accordo.dossier.models import Folder
+        from accordo.dossier.ocrbench import ocr_seconds_per_page
+
+        self.stdout.write("Measuring files ...")
+        files: dict[str, Any] = {}
+        if options["upload_mb"]:
+            folder = Folder.objects.get(organisation=dataset.organisation, name=dossier_seed.FOLDER)
+            files["upload"] = upload_bench.measure(
+                dataset.staff, folder, size=options["upload_mb"] * 1024 * 1024, log=self.stdout.write
+            )
+        with ocr_sample.scanned_page() as page:
+            ours, bare = ocr_seconds_per_page(page)
+        files["ocr"] = {"seconds_per_page": round(ours, 3), "tesseract_seconds": round(bare, 3),
+                        "ratio_to_tesseract": round(ours / bare, 2)}  # fmt: skip
+        self.stdout.write(f"  OCR: {ours:.2f} s a page, bare tesseract {bare:.2f} s, ratio {ours / bare:.2f}")
+        return files
 
     def _reexec(self, data_dir: Path, options: dict[str, Any]) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -72,6 +93,7 @@ class Command(BaseCommand):
             f"--requests={options['requests']}",
             f"--data-dir={data_dir}",
             f"--output={Path(options['output']).resolve()}",
+            f"--upload-mb={options['upload_mb']}",
             *(["--reuse"] if options["reuse"] else []),
             *(["--no-gate"] if options["no_gate"] else []),
         ]
@@ -125,6 +147,10 @@ class Command(BaseCommand):
         output = Path(options["output"])
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps([r.as_json() for r in results], indent=2) + "\n", encoding="utf-8")
+        files = self._files(dataset, options)
+        files_output = output.with_name(output.stem + "-files.json")
+        files_output.write_text(json.dumps(files, indent=2) + "\n", encoding="utf-8")
+        self.stdout.write(f"Wrote {files_output}.")
         total = time.perf_counter() - started
         self.stdout.write(f"\nWrote {output}; seeding {seed_seconds:.1f} s, total {total:.1f} s.")
 
