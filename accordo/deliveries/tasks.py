@@ -6,6 +6,8 @@ import contextlib
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from accordo.core.context import RequestContext
@@ -56,7 +58,9 @@ def extract_delivery(delivery_id: int) -> None:
     try:
         fields, source, text = read(delivery)
     except (extraction.ExtractionError, fileproc.FileProcessingError) as error:
-        delivery_read(delivery, extracted={}, source="", text="", error=str(getattr(error, "message", error)))
+        with translation.override(settings.LANGUAGE_CODE):  # the firm's language; the reason has values in it
+            reason = str(getattr(error, "message", error))
+        delivery_read(delivery, extracted={}, source="", text="", error=reason)
         file_if_no_processing(delivery_id)
         return
     except Exception:

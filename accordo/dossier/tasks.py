@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from accordo.dossier import fileproc as files
@@ -73,7 +74,9 @@ def ingest(version_id: int) -> None:
             version_step(version, "thumbnail")
             thumb = files.thumbnail(path, version.mime)
     except files.FileProcessingError as error:
-        version_finish(version, text="", source="", pages=None, thumbnail=None, error=str(error.message))
+        with translation.override(None):  # kept as the message id; each reader sees it in their language
+            reason = str(error.message)
+        version_finish(version, text="", source="", pages=None, thumbnail=None, error=reason)
         search.index_document(version.document_id)
         return
     thumbnail = ContentFile(thumb, name="thumb.webp") if thumb else None

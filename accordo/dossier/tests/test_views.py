@@ -284,3 +284,56 @@ def _document(actor, folder, name: str, visible_from=None) -> Document:
         visible_from=visible_from,  # type: ignore[arg-type]
     )
     return Document.objects.select_related("current").get(pk=version.document_id)
+
+
+def _encrypted_pdf() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(_pdf("geheim"))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="wachtwoord", owner_password="eigenaar")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _zip() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", "inhoud")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("versleuteld.pdf", _encrypted_pdf, "failed", "password"),
+        ("kapot.pdf", lambda: _pdf("kapot")[:300], "failed", "damaged"),
+        (
+            "bom.png",
+            lambda: __import__("accordo.dossier.tests.test_files", fromlist=["x"]).png_bomb(30_000, 30_000),
+            "failed",
+            "too large",
+        ),
+        ("archief.zip", _zip, "done", ""),
+    ],
+)
+def test_hostile_files_are_kept_and_say_why_they_cannot_be_read(
+    staff, folder, django_capture_on_commit_callbacks, name, make, status, reason
+):
+    """GIVEN a file that cannot be read WHEN staff upload it THEN it is stored (200), the worker
+    marks it with the reason, no text is indexed, and nothing fails with a 5xx."""
+    data = make()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(staff, folder, name, data)
+    assert response.status_code == 200, response.content
+    version = DocumentVersion.objects.get()
+    assert version.sha256 == hashlib.sha256(data).hexdigest()
+    assert version.status == status, version.error
+    assert reason in version.error.lower()  # the message id, shown translated
+    assert version.text == ""
+    page = staff.get(reverse("dossier:staff_folder", args=[folder.public_id]))
+    assert page.status_code == 200 and name in page.content.decode()
