@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +19,8 @@ from accordo.core.context import ctx_from_request
 from accordo.deliveries import services
 from accordo.deliveries.access import access_client_delivery
 from accordo.deliveries.forms import AnswerForm, DeliveryUploadForm
-from accordo.deliveries.models import Delivery
+from accordo.deliveries.mailin import tray_address
+from accordo.deliveries.models import Delivery, Tray
 from accordo.deliveries.selectors import active_trays, deliveries_of
 from accordo.dossier.models import MAX_FILE_BYTES
 from accordo.dossier.views.common import (
@@ -45,6 +45,7 @@ def _memberships(request: AuthedRequest) -> list[Membership]:
 @login_required
 def deliveries_page(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
+    trays = active_trays()
     page = Paginator(deliveries_of(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -53,14 +54,18 @@ def deliveries_page(request: AuthedRequest, public_id: str) -> HttpResponse:
             "organisation": organisation,
             "membership": membership,
             "memberships": _memberships(request),
-            "trays": active_trays(),
+            "trays": trays,
             "form": DeliveryUploadForm(initial={"tray": request.GET.get("tray")}),
             "page": page,
             "max_bytes": MAX_FILE_BYTES,
-            "address": services.address_of(organisation).token,
-            "mail_domain": getattr(settings, "MAIL_IN_DOMAIN", ""),
+            "addresses": _addresses(services.address_of(organisation).token, trays),
         },
     )
+
+
+def _addresses(token: str, trays: list[Tray]) -> list[tuple[str, str]]:
+    """(tray name, e-mail address) for every tray, and the plain address first."""
+    return [("", tray_address(token))] + [(t.name, tray_address(token, t)) for t in trays]
 
 
 @require_POST

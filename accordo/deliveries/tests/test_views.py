@@ -260,3 +260,14 @@ def test_an_admin_changes_and_adds_trays(client, firm_admin, inkoop):
     good = {"new-name": "Loon", "new-slug": "loon", "new-archive_pattern": "Loon/{year}", "new-position": "9"}
     assert client.post(reverse("deliveries:staff_trays"), good).status_code == 302
     assert Tray.objects.get(slug="loon").archive_pattern == "Loon/{year}"
+
+
+def test_the_deliveries_page_shows_the_personal_addresses(client, client_owner, organisation):
+    from accordo.deliveries.services import address_of
+
+    client.force_login(client_owner)
+    page = client.get(reverse("deliveries:client_deliveries", args=[organisation.public_id])).content.decode()
+    token = address_of(organisation).token
+    assert f"{token}@{settings.MAIL_IN_DOMAIN}" in page
+    assert f"{token}+inkoop@{settings.MAIL_IN_DOMAIN}" in page
+    assert 'capture="environment"' in page and 'accept="image/*"' in page
