@@ -17,22 +17,12 @@ from accordo.accounts.models import User
 from accordo.clients.models import Membership, Organisation
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
+from accordo.deliveries.extraction import JSON_KEYS
 from accordo.deliveries.models import Delivery, DeliveryAddress, Tray
 from accordo.dossier.fileproc import safe_filename
 from accordo.dossier.services import document_add_stored, folder_path_ensure
 
-CONFIRMABLE = (
-    "supplier_name",
-    "supplier_vat",
-    "iban",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "net_total",
-    "vat_total",
-    "payable_total",
-)
+CONFIRMABLE = tuple(key for key in JSON_KEYS if key != "is_credit_note")  # the invoice data staff correct
 
 
 class DeliveryStateError(ValidationError):
