@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.core.cache import cache
 
@@ -20,6 +22,33 @@ def _clean_caches():
     cache.clear()
     yield
     cache.clear()
+
+
+# Rows the data migrations make. A live-server (transactional) test empties every table when it
+# ends, so a later test in the same session would miss them: put them back where a test uses the DB.
+DATA_MIGRATIONS = (
+    "accordo.deliveries.migrations.0002_default_trays",
+    "accordo.dossier.migrations.0003_default_template",
+)
+
+
+def restore_migration_data() -> None:
+    from django.apps import apps
+
+    for module in DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)  # each is a no-op when its rows exist
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    names = set(request.fixturenames)
+    if names & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    restore_migration_data()
 
 
 @pytest.fixture

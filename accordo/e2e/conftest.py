@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -43,6 +44,27 @@ def _orm_beside_playwright() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture(autouse=True)
+def _one_request_at_a_time(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the live server handle one request at a time (the browser still sends them together).
+
+    With SQLite in memory, every server thread shares the test's one connection, which cannot take
+    two transactions at once ("database table is locked" when three uploads arrive together). A
+    deployed server has a connection per thread and waits for SQLite's lock instead.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    app = httpd.get_app()
+    lock = threading.Lock()
+
+    def serial(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with lock:
+            return app(environ, start_response)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(httpd, "application", serial)
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import io
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
@@ -64,45 +61,9 @@ def picked(name: str, mime: str, data: bytes) -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 
-# --- the live server, one request at a time -----------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the live server handle one request at a time (the browser still sends them together).
-
-    With SQLite in memory, every server thread shares the test's one connection, which cannot take
-    two transactions at once ("database table is locked" when three uploads arrive together). A
-    deployed server has a connection per thread and waits for SQLite's lock instead.
-    """
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    assert app is not None
-    lock = threading.Lock()
-
-    def serial(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with lock:
-            return app(environ, start_response)
-
-    monkeypatch.setattr(httpd, "application", serial)
-
-
-# --- data the migrations put in, put back (an earlier live-server test may have flushed it) ------
-
-
-def restore_defaults() -> None:
-    """The default trays and folder template, as the migrations create them (no-ops when present)."""
-    for module in (
-        "accordo.deliveries.migrations.0002_default_trays",
-        "accordo.dossier.migrations.0003_default_template",
-    ):
-        importlib.import_module(module).forwards(apps, None)
-
-
 @pytest.fixture
 def dossier_of(organisation: Organisation) -> Organisation:
     """The organisation with the firm's template folders, as staff create every client."""
-    restore_defaults()
     folders_from_template(organisation)
     return organisation
 
@@ -240,7 +201,6 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_before_any_transfer(
     WHEN the client picks a 5 kB file
     THEN its row says it is too large, no request leaves the browser and nothing is delivered.
     """
-    restore_defaults()
     deliveries_url = f"/portal/{organisation.public_id}/deliveries/"
     person = browse()
     log_in(person, live_server.url, client_owner.email)

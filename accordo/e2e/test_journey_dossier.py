@@ -21,11 +21,10 @@ from accordo.dossier.demo import upload_of
 from accordo.dossier.models import Document, DocumentVersion, Folder
 from accordo.e2e.axe import checked
 from accordo.e2e.flows import follow, log_in, log_in_staff, path_of, submit, visit
-from accordo.e2e.test_journey_deliveries import (  # noqa: F401 (one_request_at_a_time: an autouse fixture)
+from accordo.e2e.test_journey_deliveries import (
     FONT,
     SLOW,
     Browse,
-    one_request_at_a_time,
     picked,
 )
 

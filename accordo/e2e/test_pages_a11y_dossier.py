@@ -20,12 +20,10 @@ from accordo.dossier.demo import upload_of
 from accordo.dossier.models import Folder
 from accordo.dossier.services import folders_from_template
 from accordo.e2e.flows import assert_fits_width, follow, log_in, log_in_staff, path_of, submit, visit
-from accordo.e2e.test_journey_deliveries import (  # noqa: F401 (one_request_at_a_time: an autouse fixture)
+from accordo.e2e.test_journey_deliveries import (
     UBL,
     invoice_pdf,
-    one_request_at_a_time,
     receipt_jpeg,
-    restore_defaults,
 )
 from accordo.e2e.test_journey_dossier import CTX, add_document
 from accordo.e2e.test_pages_a11y import PHONE
@@ -59,7 +57,6 @@ def _held_mail(organisation: Organisation) -> QuarantinedMail:
 @pytest.fixture
 def world(organisation: Organisation, firm_admin: User, client_owner: User) -> SimpleNamespace:
     """A dossier with documents, a bin, deliveries (one read, one returned) and a quarantined mail."""
-    restore_defaults()
     folders_from_template(organisation)
     reports = Folder.objects.get(organisation=organisation, parent=None, name="Jaarrapporten")
     report = add_document(firm_admin, reports, "jaarrekening-2025.pdf", "Jaarrekening 2025", "Bakkerij Test B.V.")
@@ -126,14 +123,12 @@ def test_it_serves_accessible_staff_pages_of_the_dossier_and_deliveries(
     _fits(page, screen)
     for delivery in world.deliveries:
         visit(page, f"{base}/staff/deliveries/{delivery.public_id}/")
-        if screen == "desktop":  # on a phone it does not fit yet: see the xfail test below
-            _fits(page, screen)
+        _fits(page, screen)
     follow(page, "/staff/deliveries/")
     follow(page, "/staff/deliveries/quarantine/")
     _fits(page, screen)
-    if screen == "desktop":  # on a phone axe finds a violation: see the xfail test below
-        follow(page, f"/staff/deliveries/quarantine/{world.mail.public_id}/")
-        _fits(page, screen)
+    follow(page, f"/staff/deliveries/quarantine/{world.mail.public_id}/")
+    _fits(page, screen)
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -168,38 +163,3 @@ def test_it_serves_accessible_client_pages_of_the_dossier_and_deliveries(
         follow(page, f"/portal/deliveries/{delivery.public_id}/")
         _fits(page, screen)
         follow(page, f"{home}deliveries/")
-
-
-DELIVERY_TOO_WIDE = (
-    "product bug: on a phone the staff delivery page is laid out 634px wide and zoomed out; "
-    "'.split' becomes 'grid-template-columns: 1fr' under 800px (accordo.css), a track as wide as its "
-    "min-content, and the unbreakable 64-character 'code.hash' (SHA-256) sets that min-content"
-)
-
-
-@pytest.mark.browser_context_args(**PHONE)
-@pytest.mark.xfail(strict=True, reason=DELIVERY_TOO_WIDE)
-def test_the_staff_delivery_page_fits_a_phone(
-    page: Page, live_server: LiveServer, firm_admin: User, world: SimpleNamespace
-) -> None:
-    log_in_staff(page, live_server.url, firm_admin)
-    for delivery in world.deliveries:
-        visit(page, f"{live_server.url}/staff/deliveries/{delivery.public_id}/")
-        _fits(page, "phone")
-
-
-QUARANTINE_SCROLLS = (
-    "product bug (axe scrollable-region-focusable, WCAG 2.1.1): on a phone the attachments table of "
-    "deliveries/quarantine_detail.html scrolls sideways inside its '.table-wrap' (the unbreakable "
-    "SHA-256 'code.hash' cell) and nothing in it can take keyboard focus"
-)
-
-
-@pytest.mark.browser_context_args(**PHONE)
-@pytest.mark.xfail(strict=True, reason=QUARANTINE_SCROLLS)
-def test_the_quarantined_mail_page_is_accessible_on_a_phone(
-    page: Page, live_server: LiveServer, firm_admin: User, world: SimpleNamespace
-) -> None:
-    log_in_staff(page, live_server.url, firm_admin)
-    visit(page, f"{live_server.url}/staff/deliveries/quarantine/{world.mail.public_id}/")
-    _fits(page, "phone")
