@@ -92,6 +92,7 @@ test-scale: install-dev debs-scale
 
 bench: install-dev
 	$(PY) manage.py bench $(BENCH_ARGS)
+	$(PY) manage.py bench_search $(BENCH_SEARCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

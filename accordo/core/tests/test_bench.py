@@ -76,3 +76,31 @@ def test_it_fails_only_gated_pages_slower_than_one_and_a_half_floors():
 
     assert [r.name for r in failures(results)] == ["staff_organisation_list"]
     assert "staff_organisation_list *" in table(results)
+
+
+def test_the_search_bench_seeds_its_own_database_and_times_four_searches(tmp_path):
+    data_dir, output = tmp_path / "search", tmp_path / "search.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "bench_search",
+            "--documents=3000",
+            "--organisations=20",
+            "--requests=5",
+            f"--data-dir={data_dir}",
+            f"--output={output}",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = json.loads(output.read_text(encoding="utf-8"))
+    assert result["documents"] == 3000
+    names = [row["name"] for row in result["searches"]]
+    assert names == ["search_staff_rare", "search_staff_common", "search_client_rare", "search_client_common"]
+    assert all(0 < row["p50_ms"] <= row["p95_ms"] for row in result["searches"])
+    assert result["searches"][0]["rows"] == 3  # the rare word is in three documents

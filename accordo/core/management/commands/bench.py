@@ -27,6 +27,25 @@ DB_FILE = "bench.sqlite3"
 DROPPED_ENV = ("ACCORDO_DATABASE_URL", "ACCORDO_REDIS_URL", "ACCORDO_S3_BUCKET", "ACCORDO_EMAIL_URL")
 
 
+def child_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a bench child: its own data folder, SQLite file, production-like settings."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env.update(
+        {
+            CHILD_MARK: str(data_dir),
+            "ACCORDO_DATA_DIR": str(data_dir),
+            "ACCORDO_DATABASE_URL": f"sqlite:///{data_dir / DB_FILE}",
+            "ACCORDO_STATIC_ROOT": str(data_dir / "static"),
+            "ACCORDO_DEBUG": "false",
+            "ACCORDO_TESTING": "false",
+            "ACCORDO_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "accordo.settings",
+        }
+    )
+    return env
+
+
 class Command(BaseCommand):
     help = "Seed a throw-away database and measure page times against the framework floor."
     requires_system_checks: list[str] = []
@@ -71,20 +90,7 @@ class Command(BaseCommand):
         return files
 
     def _reexec(self, data_dir: Path, options: dict[str, Any]) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
-        env.update(
-            {
-                CHILD_MARK: str(data_dir),
-                "ACCORDO_DATA_DIR": str(data_dir),
-                "ACCORDO_DATABASE_URL": f"sqlite:///{data_dir / DB_FILE}",
-                "ACCORDO_STATIC_ROOT": str(data_dir / "static"),
-                "ACCORDO_DEBUG": "false",
-                "ACCORDO_TESTING": "false",
-                "ACCORDO_LOG_LEVEL": "WARNING",
-                "DJANGO_SETTINGS_MODULE": "accordo.settings",
-            }
-        )
+        env = child_env(data_dir)
         argv = [
             sys.executable,
             str(settings.BASE_DIR / "manage.py"),
