@@ -18,6 +18,7 @@ from accordo.clients.selectors import firm_for_request, membership_rows, members
 from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
 from accordo.core.pagecache import cached_page
+from accordo.deliveries.models import Delivery
 
 
 @require_GET
@@ -58,7 +59,11 @@ def _portal_context(request: AuthedRequest, organisation: Organisation, membersh
 @login_required
 def organisation_home(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
-    return render(request, "clients/portal/organisation_home.html", _portal_context(request, organisation, membership))
+    context = _portal_context(request, organisation, membership)
+    context["questions"] = list(
+        Delivery.objects.filter(organisation=organisation, status=Delivery.Status.RETURNED).order_by("-updated_at")[:20]
+    )
+    return render(request, "clients/portal/organisation_home.html", context)
 
 
 @require_GET

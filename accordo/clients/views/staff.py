@@ -33,6 +33,8 @@ from accordo.clients.selectors import (
 from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.models import Event
+from accordo.deliveries.models import Delivery
+from accordo.deliveries.selectors import OPEN
 from accordo.core.pagecache import cached_page
 from accordo.core.timeline import events_page
 
@@ -51,6 +53,7 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
             "mine": mine,
             "recent": recent,
             "organisation_count": Organisation.objects.count(),
+            "open_deliveries": Delivery.objects.filter(status__in=OPEN).count(),
         },
     )
 

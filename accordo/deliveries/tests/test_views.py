@@ -271,3 +271,19 @@ def test_the_deliveries_page_shows_the_personal_addresses(client, client_owner, 
     assert f"{token}@{settings.MAIL_IN_DOMAIN}" in page
     assert f"{token}+inkoop@{settings.MAIL_IN_DOMAIN}" in page
     assert 'capture="environment"' in page and 'accept="image/*"' in page
+
+
+def test_a_question_waits_on_the_client_and_the_queue_count_on_staff_home(
+    client, client_owner, accountant, organisation, inkoop
+):
+    client.force_login(client_owner)
+    _deliver(client, organisation, inkoop, "bon.pdf", _pdf("Bon 99"))
+    delivery = Delivery.objects.get()
+    client.force_login(accountant)
+    home = client.get(reverse("staff:home")).content.decode()
+    assert reverse("deliveries:staff_queue") in home
+    client.post(reverse("deliveries:staff_delivery_return", args=[delivery.public_id]), {"question": "Welke?"})
+    client.force_login(client_owner)
+    page = client.get(reverse("portal:organisation_home", args=[organisation.public_id])).content.decode()
+    assert reverse("deliveries:client_delivery", args=[delivery.public_id]) in page
+    assert "bon.pdf" in page
