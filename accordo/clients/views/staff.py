@@ -33,10 +33,10 @@ from accordo.clients.selectors import (
 from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.models import Event
-from accordo.deliveries.models import Delivery
-from accordo.deliveries.selectors import OPEN
 from accordo.core.pagecache import cached_page
 from accordo.core.timeline import events_page
+from accordo.deliveries.models import Delivery
+from accordo.deliveries.selectors import OPEN
 
 PAGE_SIZE = 50
 
