@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 from typing import Any
@@ -82,6 +83,24 @@ def archived(delivery: Delivery) -> Document:
     return Document.objects.get(pk=delivery.archived_id)
 
 
+def drop_files(page: Page, selector: str, files: list[FilePayload]) -> None:
+    """Drag files from the desktop onto ``selector``: drag events carrying real File objects."""
+    payload = [{"name": f["name"], "type": f["mimeType"], "b64": base64.b64encode(f["buffer"]).decode()} for f in files]
+    data = page.evaluate_handle(
+        """(files) => {
+            const transfer = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], f.name, {type: f.type}));
+            }
+            return transfer;
+        }""",
+        payload,
+    )
+    for event in ("dragenter", "dragover", "drop"):
+        page.dispatch_event(selector, event, {"dataTransfer": data})
+
+
 def upload_box_state(page: Page) -> list[dict[str, Any]]:
     return page.eval_on_selector_all(
         ".upload-list li",
@@ -99,7 +118,7 @@ def test_a_client_delivers_three_files_at_once_and_finds_them_filed_after_proces
 ) -> None:
     """
     GIVEN a client owner of an organisation whose dossier has the firm's template folders
-    WHEN they pick a PDF invoice, a receipt photo and a UBL e-invoice at once for the Inkoop tray,
+    WHEN they drag a PDF invoice, a receipt photo and a UBL e-invoice at once onto the Inkoop tray,
          staff process one on its page and the other two together from the queue
     THEN every file has its own progress bar and is received, the UBL amounts are read exactly,
          all three show processed to the client and sit in Administratie/<year>/Inkoop.
@@ -123,7 +142,7 @@ def test_a_client_delivers_three_files_at_once_and_finds_them_filed_after_proces
     box = person.locator("[data-upload]")
     done_text = box.get_attribute("data-done")
     with person.expect_navigation(timeout=SLOW):  # the widget reloads the page when all are in
-        person.set_input_files("#deliver-files", files)
+        drop_files(person, "[data-upload] .dropzone", files)  # dragged in from the desktop
         expect(box.locator(".upload-list li progress")).to_have_count(3)
         expect(box.locator(".upload-list li.upload-done")).to_have_count(3, timeout=SLOW)
         rows = upload_box_state(person)
