@@ -22,7 +22,6 @@ past that window are empty, counts stop at ``COUNT_CAP``, snippets are made for 
   walked backwards testing rows, or a small scope's documents tested) is chosen here from the word
   counts and pinned by planner settings in a rolled-back savepoint. Vectors are stored inline
   (``STORAGE MAIN``): a TOAST fetch per tested row made walks five times slower.
-
 No query language: input is split into Unicode words, folded (accents, case), quoted and ANDed.
 """
 
@@ -38,7 +37,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DataError, connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models.functions import Substr
 from django.utils.safestring import SafeString, mark_safe
 
 from accordo.dossier.models import Document
@@ -148,14 +148,15 @@ def index_document(document_id: int) -> None:
     Deleted documents stay indexed (searches hide them), so restoring one needs no reindex. A
     document that no longer exists is removed from the index. Safe to run twice.
     """
-    fields = ("organisation_id", "name", "folder__name", "organisation__name", "current__text")
-    row = Document.objects.filter(pk=document_id).values_list(*fields).first()
+    fields = ("organisation_id", "name", "folder__name", "organisation__name")
+    text_start = Substr("current__text", 1, MAX_TEXT_CHARS)  # a huge text is cut in the database
+    row = Document.objects.filter(pk=document_id).values_list(*fields, text_start).first()
     if row is None:
         unindex_document(document_id)
         return
     organisation_id, *names, text = row
     name, folder, organisation = (str(v or "").translate(_SENTINELS) for v in names)
-    body = (text or "")[:MAX_TEXT_CHARS].translate(_SENTINELS)
+    body = (text or "").translate(_SENTINELS)
     with connection.cursor() as cursor:
         old = _forget(cursor, document_id)
         if _pg():
@@ -241,14 +242,14 @@ def _pg_insert(cursor: Any, document_id: int, name: str, folder: str, organisati
     try:
         with transaction.atomic():
             cursor.execute(sql, [*stored, *pg_vector_params(name, folder, organisation, body)])
-    except DataError:  # "string is too long for tsvector": index the start of the text only
+    except OperationalError as error:  # 54000 "string is too long for tsvector": index the start only
+        if getattr(error.__cause__, "sqlstate", None) != "54000":
+            raise
         cursor.execute(sql, [*stored, *pg_vector_params(name, folder, organisation, body[:PG_TEXT_FALLBACK_CHARS])])
 
 
 @dataclass(frozen=True)
-class _Query:
-    """One search, ready for SQL."""
-
+class _Query:  # one search, ready for SQL
     find: str  # what the matches must contain (FTS5: with the scope tokens)
     rank: str | None  # what they are ranked by (FTS5: the rarest words; None: newest first)
     plan: str  # "fts"; PostgreSQL: "index", "walk" or "scope"

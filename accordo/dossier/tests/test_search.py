@@ -322,6 +322,14 @@ def test_it_caps_the_indexed_text(organisation, monkeypatch):
     assert found("einde") == []
 
 
+def test_it_indexes_a_text_too_big_for_one_postgresql_vector(organisation):
+    text = " ".join(f"w{i:06d}x" for i in range(120_000))  # 1 MB of distinct words: a vector over 1 MB
+    document = make_document(organisation, text=text)
+
+    assert found("w000001x") == [document.pk]
+    assert found("w100000x") == ([] if connection.vendor == "postgresql" else [document.pk])  # at 900,000 chars
+
+
 def test_it_counts_the_documents_of_each_word(organisation):
     first = make_document(organisation, text="memo memo")
     second = make_document(organisation, text="Memo")
