@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
@@ -22,11 +21,12 @@ from accordo.dossier.models import Document, Folder
 from accordo.dossier.services import folders_from_template
 from accordo.e2e.axe import checked
 from accordo.e2e.flows import follow, log_in, log_in_staff, path_of, submit, visit
+from accordo.testing.samples import SAMPLES_DIR
 
 pytestmark = pytest.mark.browser
 Browse = Callable[[], Page]  # the ``browse`` fixture: a new person's page
 
-UBL = settings.BASE_DIR.parent / "shared" / "samples" / "ubl" / "en16931_ubl-tc434-example1.xml"
+UBL = SAMPLES_DIR / "ubl" / "en16931_ubl-tc434-example1.xml"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SLOW = 90_000  # ms: an upload answers after the live server has read it (OCR included)
 PDF_NAME = "factuur-F-2026-0042.pdf"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import gettext
 from fpdf import FPDF
 from pypdf import PdfWriter
 
@@ -25,8 +27,9 @@ from accordo.deliveries.extraction import (
     suggest_from_text,
     xmlsafe,
 )
+from accordo.testing.samples import SAMPLES_DIR
 
-SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "ubl"
+SAMPLES = SAMPLES_DIR / "ubl"
 FILES = Path(__file__).parent / "files"
 PEPPOL_NL = FILES / "peppol_nl_invoice.xml"
 CII_NL = FILES / "cii_nl_invoice.xml"
@@ -589,4 +592,7 @@ def test_it_exits_with_code_1_and_a_message_on_stderr(tmp_path):
     )
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "not an e-invoice" in result.stderr
+    # A command speaks the firm's language (LANGUAGE_CODE), whatever the test has active.
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = gettext("The XML file is not an e-invoice (UBL or UN/CEFACT Cross Industry Invoice).")
+    assert expected in result.stderr

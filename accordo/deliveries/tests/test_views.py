@@ -13,8 +13,9 @@ from fpdf import FPDF
 from accordo.core.models import Event
 from accordo.deliveries.models import Delivery, Tray
 from accordo.dossier.models import Document
+from accordo.testing.samples import SAMPLES_DIR
 
-UBL = settings.BASE_DIR.parent / "shared" / "samples" / "ubl" / "en16931_ubl-tc434-example1.xml"
+UBL = SAMPLES_DIR / "ubl" / "en16931_ubl-tc434-example1.xml"
 
 
 @pytest.fixture(autouse=True)
