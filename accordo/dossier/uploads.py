@@ -9,6 +9,7 @@ away, nothing of it is kept, and the view answers 413 from ``request.upload_reje
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import magic
@@ -36,6 +37,15 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         self._hash = hashlib.sha256()
         self._head = b""
         self._received = 0
+        # SHA-256 runs beside the parsing and writing (hashlib lets go of the GIL on large
+        # chunks); one chunk in flight at most, so memory stays at two chunks.
+        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sha256")
+        self._hashing: Future[None] | None = None
+
+    def _hashed(self) -> None:
+        if self._hashing is not None:
+            self._hashing.result()
+            self._hashing = None
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self._received += len(raw_data)
@@ -44,14 +54,22 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
                 self.request.upload_rejected = self.file_name  # type: ignore[attr-defined]
             self.upload_interrupted()
             raise StopUpload(connection_reset=False)
-        self._hash.update(raw_data)
+        self._hashed()
+        self._hashing = self._hasher.submit(self._hash.update, raw_data)
         if len(self._head) < SNIFF_BYTES:
             self._head += raw_data[: SNIFF_BYTES - len(self._head)]
         self.file.write(raw_data)
         return None
 
+    def upload_interrupted(self) -> None:
+        if hasattr(self, "_hasher"):
+            self._hasher.shutdown(wait=True, cancel_futures=True)
+        super().upload_interrupted()
+
     def file_complete(self, file_size: int) -> TemporaryUploadedFile:
         upload: Any = super().file_complete(file_size)
+        self._hashed()
+        self._hasher.shutdown()
         upload.sha256 = self._hash.hexdigest()
         upload.sniffed_mime = magic.from_buffer(self._head, mime=True) if self._head else "application/x-empty"
         return upload  # type: ignore[no-any-return]
