@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -30,10 +31,9 @@ def _require_staff(actor: User) -> None:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(safe_filename(name or "").split()) if name and name.strip() else ""
-    if not cleaned or not name.strip():
+    if not name or not name.strip():
         raise ValidationError(_("Give a name."), code="required")
-    return cleaned[:NAME_MAX]
+    return " ".join(safe_filename(name).split())[:NAME_MAX]
 
 
 def _folder_name_free(
@@ -213,14 +213,16 @@ def document_upload(
 ) -> DocumentVersion:
     """Add a file to a folder; the same name in the same folder makes a new version.
 
-    The file is stored first, then the rows are written in one transaction; if that fails the
-    stored file is removed again, so nothing is half-written.
+    The file is stored first (a rename on local disk, a stream to S3), outside any transaction;
+    then the rows and the event are written in one. If that fails the stored file is removed
+    again, so nothing is half-written. The same bytes under the same name add no version: the
+    current one comes back with ``unchanged`` set.
     """
     _require_staff(actor)
     display = safe_filename(name or upload.name or "")
     if upload.size == 0:
         raise ValidationError(_("The file “%(name)s” is empty.") % {"name": display}, code="empty")
-    stored = ""
+    stored = default_storage.save(f"dossier/{folder.organisation.public_id}/{uuid.uuid4().hex}", upload)
     try:
         with transaction.atomic():
             folder = Folder.objects.select_for_update().get(pk=folder.pk)
@@ -228,9 +230,15 @@ def document_upload(
                 raise ValidationError(_("That folder does not exist."), code="parent")
             document = (
                 Document.objects.select_for_update()
+                .select_related("current")
                 .filter(folder=folder, name__iexact=display, deleted_at=None)
                 .first()
             )
+            if document is not None and document.current is not None and document.current.sha256 == upload.sha256:
+                default_storage.delete(stored)
+                current = document.current
+                current.unchanged = True  # type: ignore[attr-defined]
+                return current
             if document is None:
                 document = Document.objects.create(
                     organisation=folder.organisation,
@@ -251,8 +259,7 @@ def document_upload(
                 sha256=upload.sha256,
                 uploaded_by=actor,
             )
-            version.file.save(display, upload, save=False)
-            stored = version.file.name
+            version.file.name = stored
             version.save()
             Document.objects.filter(pk=document.pk).update(current=version, updated_at=timezone.now())
             document.current = version
@@ -273,8 +280,7 @@ def document_upload(
             )
             transaction.on_commit(lambda: _enqueue_ingest(version.pk))
     except BaseException:
-        if stored:
-            default_storage.delete(stored)
+        default_storage.delete(stored)
         raise
     return version
 

@@ -337,3 +337,13 @@ def test_hostile_files_are_kept_and_say_why_they_cannot_be_read(
     assert version.text == ""
     page = staff.get(reverse("dossier:staff_folder", args=[folder.public_id]))
     assert page.status_code == 200 and name in page.content.decode()
+
+
+def test_the_same_bytes_under_the_same_name_add_no_version(staff, folder):
+    data = _pdf("eenmaal")
+    _upload(staff, folder, "balans.pdf", data)
+    again = _upload(staff, folder, "balans.pdf", data)
+    assert again.status_code == 200 and again.json()["files"][0]["unchanged"] is True
+    assert DocumentVersion.objects.count() == 1
+    assert Event.objects.filter(verb__startswith="document.").count() == 1
+    assert len(list(default_storage.listdir(f"dossier/{folder.organisation.public_id}")[1])) == 1

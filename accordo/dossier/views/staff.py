@@ -183,6 +183,7 @@ def folder_upload(request: AuthedRequest, public_id: str) -> HttpResponse:
                     {
                         "name": v.document.name,
                         "version": v.number,
+                        "unchanged": getattr(v, "unchanged", False),
                         "status_url": reverse("dossier:staff_version_status", args=[v.public_id]),
                     }
                     for v in versions
