@@ -128,10 +128,17 @@ def run(data: seed.Dataset, *, requests: int, log: Any = print) -> list[Result]:
             _get(client, page.url, cold=page.cold)
         queries[page.name] = len(captured.captured_queries)
     timings: dict[str, list[float]] = {page.name: [] for page in measured}
-    gc.collect()
+    # As timeit does: no garbage collection inside a timed request (a pause lands on whichever page
+    # runs when it falls due, usually after another page made the garbage); a full one between
+    # rounds, and each round starts at another page so none is always the first after it.
     for i in range(requests):
-        for page in measured:
-            timings[page.name].append(_get(clients[page.who], page.url, cold=page.cold) * 1000)
+        gc.collect()
+        gc.disable()
+        try:
+            for page in measured[i % len(measured) :] + measured[: i % len(measured)]:
+                timings[page.name].append(_get(clients[page.who], page.url, cold=page.cold) * 1000)
+        finally:
+            gc.enable()
         if log and (i + 1) % 50 == 0:
             log(f"  {i + 1}/{requests} rounds")
     floor_p95 = _p95(timings["floor"])
