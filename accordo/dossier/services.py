@@ -229,7 +229,7 @@ def document_upload(
             if folder.deleted_at is not None:
                 raise ValidationError(_("That folder does not exist."), code="parent")
             document = (
-                Document.objects.select_for_update()
+                Document.objects.select_for_update(of=("self",))
                 .select_related("current")
                 .filter(folder=folder, name__iexact=display, deleted_at=None)
                 .first()
@@ -303,7 +303,9 @@ def document_update(
 ) -> dict[str, dict[str, object]]:
     """Rename, move or (re)schedule a document (staff); returns the changes."""
     _require_staff(actor)
-    document = Document.objects.select_for_update().select_related("folder").get(pk=document.pk, deleted_at=None)
+    document = (
+        Document.objects.select_for_update(of=("self",)).select_related("folder").get(pk=document.pk, deleted_at=None)
+    )
     name = _clean_name(name)
     if folder.organisation_id != document.organisation_id or folder.deleted_at is not None:
         raise ValidationError(_("That folder does not exist."), code="folder")
@@ -350,7 +352,7 @@ def document_delete(*, actor: User, ctx: RequestContext, document: Document) -> 
 def document_restore(*, actor: User, ctx: RequestContext, document: Document) -> None:
     """Take a document out of the bin (staff), back into its folder."""
     _require_staff(actor)
-    document = Document.objects.select_for_update().select_related("folder").get(pk=document.pk)
+    document = Document.objects.select_for_update(of=("self",)).select_related("folder").get(pk=document.pk)
     if document.deleted_at is None:
         return
     if document.folder.deleted_at is not None:
