@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accordo.clients",
     "accordo.dossier",
     "accordo.deliveries",
+    "accordo.approvals",
 ]
 
 MIDDLEWARE = [

@@ -19,8 +19,14 @@ from zoneinfo import ZoneInfo
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Importing WeasyPrint switches Pillow to accepting truncated images, for the whole process. Our
+# file checks (accordo.dossier.fileproc) rely on Pillow refusing them, and the only image a
+# certificate embeds is the firm's logo, checked at upload: put Pillow's safe default back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "approvals/certificate.html"
 # Evidence times are shown in the firm's legal time zone (NL and BE share it), with the UTC offset.

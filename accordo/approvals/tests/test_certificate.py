@@ -300,3 +300,11 @@ def test_it_measures_the_certificate_for_the_bench():
     assert set(result) == {"seconds_p50", "seconds_max", "pages"}
     assert result["pages"] >= 1
     assert 0 < result["seconds_p50"] <= result["seconds_max"]
+
+
+def test_importing_the_certificate_module_leaves_pillow_refusing_truncated_images():
+    from PIL import ImageFile
+
+    import accordo.approvals.certificate  # noqa: F401
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

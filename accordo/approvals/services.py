@@ -1,0 +1,270 @@
+"""Writes of approvals: offer, open, view a document, decide, withdraw, re-offer. Each is evidence.
+
+Every event of an approval carries the SHA-256 of each document as offered, and decisions carry
+the exact statement agreed to and whether the person passed 2FA (the request context says so).
+A decided approval never changes: every transition checks the current status in the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accordo.accounts.models import User
+from accordo.approvals.models import Approval, ApprovalDocument, ApprovalType, Decider
+from accordo.clients.models import MemberRole, Membership, Organisation
+from accordo.core.context import RequestContext
+from accordo.core.events import event_record
+from accordo.dossier.fileproc import safe_filename
+
+DECIDING_ROLES = (MemberRole.OWNER, MemberRole.APPROVER)
+
+
+class ApprovalStateError(ValidationError):
+    """The approval (or this person's part in it) was decided, withdrawn or superseded already."""
+
+
+@dataclass(frozen=True)
+class OfferedFile:
+    """A document to offer: its bytes (a Django File), name, size, type and SHA-256."""
+
+    file: File[bytes]
+    name: str
+    size: int
+    mime: str
+    sha256: str
+
+
+def statement_for(approval: Approval, documents: list[OfferedFile]) -> str:
+    """The exact sentence a decider agrees to, in the firm's language, naming every document."""
+    with translation.override(settings.LANGUAGE_CODE):
+        names = "; ".join(f"{d.name} (SHA-256 {d.sha256})" for d in documents)
+        what = ApprovalType(approval.type).label
+        if approval.mode == Approval.Mode.READ:
+            return _(
+                "I confirm that I have read the following documents of %(organisation)s for %(what)s %(period)s: "
+                "%(documents)s."
+            ) % {
+                "organisation": approval.organisation.name,
+                "what": what,
+                "period": approval.period,
+                "documents": names,
+            }
+        return _(
+            "On behalf of %(organisation)s I approve %(what)s %(period)s as set out in the following documents, "
+            "and I confirm that they are complete and correct to the best of my knowledge: %(documents)s."
+        ) % {"organisation": approval.organisation.name, "what": what, "period": approval.period, "documents": names}
+
+
+def _documents_data(approval: Approval) -> list[dict[str, Any]]:
+    return [{"name": d.name, "sha256": d.sha256, "size": d.size} for d in approval.documents.all()]
+
+
+def approval_offer(
+    *,
+    actor: User,
+    ctx: RequestContext,
+    organisation: Organisation,
+    type: str,
+    period: str,
+    title: str,
+    documents: list[OfferedFile],
+    deciders: list[User],
+    mode: str = Approval.Mode.APPROVE,
+    rule: str = Approval.Rule.ANY,
+    amount: Decimal | None = None,
+    notes: str = "",
+    due_date: datetime.date | None = None,
+    supersedes: Approval | None = None,
+) -> Approval:
+    """Offer documents to an organisation's owners/approvers (staff). Files are stored first."""
+    if not actor.is_firm_staff:
+        raise PermissionError("only firm staff offer approvals")
+    if not documents:
+        raise ValidationError(_("Add at least one document."), code="documents")
+    if not deciders:
+        raise ValidationError(_("Choose who decides."), code="deciders")
+    allowed = set(
+        Membership.objects.filter(organisation=organisation, role__in=DECIDING_ROLES).values_list("user_id", flat=True)
+    )
+    if any(user.pk not in allowed for user in deciders):
+        raise ValidationError(_("Only owners and approvers of this client can decide."), code="deciders")
+    stored: list[str] = []
+    try:
+        names = [default_storage.save(f"approvals/{organisation.public_id}/{d.sha256[:16]}", d.file) for d in documents]
+        stored = names
+        with transaction.atomic():
+            approval = Approval(
+                organisation=organisation,
+                type=type,
+                period=period.strip()[:20],
+                title=title.strip()[:200],
+                amount=amount,
+                notes=notes.strip(),
+                due_date=due_date,
+                mode=mode,
+                rule=rule,
+                offered_by=actor,
+                supersedes=supersedes,
+            )
+            approval.statement = statement_for(approval, documents)
+            approval.save()
+            if supersedes is not None:
+                updated = Approval.objects.filter(pk=supersedes.pk, status=Approval.Status.OFFERED).update(
+                    status=Approval.Status.SUPERSEDED, updated_at=timezone.now()
+                )
+                if not updated:
+                    raise ApprovalStateError(_("Only an approval that is still waiting can get a new version."))
+                event_record(
+                    actor=actor, ctx=ctx, verb="approval.superseded", target=supersedes, organisation=organisation,
+                    data={"by": str(approval.public_id)},
+                )  # fmt: skip
+            ApprovalDocument.objects.bulk_create(
+                [
+                    ApprovalDocument(
+                        approval=approval,
+                        position=i,
+                        name=safe_filename(d.name),
+                        file=name,
+                        size=d.size,
+                        mime=d.mime,
+                        sha256=d.sha256,
+                    )
+                    for i, (d, name) in enumerate(zip(documents, names, strict=True))
+                ]
+            )
+            Decider.objects.bulk_create([Decider(approval=approval, user=user) for user in deciders])
+            event_record(
+                actor=actor,
+                ctx=ctx,
+                verb="approval.offered",
+                target=approval,
+                organisation=organisation,
+                data={
+                    "type": approval.type,
+                    "period": approval.period,
+                    "mode": approval.mode,
+                    "rule": approval.rule,
+                    "due_date": due_date.isoformat() if due_date else None,
+                    "deciders": [u.email for u in deciders],
+                    "documents": _documents_data(approval),
+                    "statement": approval.statement,
+                    "supersedes": str(supersedes.public_id) if supersedes else None,
+                },
+            )
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return approval
+
+
+def _decider(approval: Approval, user: User) -> Decider:
+    decider = Decider.objects.filter(approval=approval, user=user).first()
+    if decider is None:
+        raise PermissionError("this person does not decide on this approval")
+    return decider
+
+
+@transaction.atomic
+def approval_opened(*, actor: User, ctx: RequestContext, approval: Approval) -> None:
+    """A decider (or member) opened the approval: evidence of what was put before them."""
+    event_record(
+        actor=actor, ctx=ctx, verb="approval.opened", target=approval, organisation=approval.organisation,
+        data={"documents": _documents_data(approval)},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def approval_document_viewed(*, actor: User, ctx: RequestContext, document: ApprovalDocument) -> None:
+    """A document of an approval was shown; the hash is of the bytes as stored and sent."""
+    approval = document.approval
+    event_record(
+        actor=actor, ctx=ctx, verb="approval.document_viewed", target=approval, organisation=approval.organisation,
+        data={"name": document.name, "sha256": document.sha256},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def approval_decide(
+    *,
+    actor: User,
+    ctx: RequestContext,
+    approval: Approval,
+    approve: bool,
+    statement: str,
+    reason: str = "",
+    mfa_required: bool = False,
+) -> Approval:
+    """Record one person's decision; "any one": the first decision settles it, "all": every one must.
+
+    ``statement`` is what the person saw and agreed to; it must be the offer's exact statement.
+    The approval row is locked first, so two decisions at once are taken one after the other and
+    a decided approval can never be decided again.
+    """
+    approval = Approval.objects.select_for_update().select_related("organisation").get(pk=approval.pk)
+    decider = _decider(approval, actor)
+    if approval.status != Approval.Status.OFFERED or decider.decision != Decider.Decision.PENDING:
+        raise ApprovalStateError(_("This approval has already been decided or is no longer open."), code="state")
+    if statement != approval.statement:
+        raise ValidationError(_("The statement you agreed to is not the one of this offer. Reload the page."))
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError(_("Give the reason for rejecting."), code="reason")
+    if approve and mfa_required and not ctx.mfa_passed:
+        raise ValidationError(_("Confirm with your second factor before approving."), code="mfa")
+    now = timezone.now()
+    decision = Decider.Decision.APPROVED if approve else Decider.Decision.REJECTED
+    Decider.objects.filter(pk=decider.pk, decision=Decider.Decision.PENDING).update(
+        decision=decision, decided_at=now, reason=reason[:4000]
+    )
+    pending = Decider.objects.filter(approval=approval, decision=Decider.Decision.PENDING).exists()
+    final = (not approve) or approval.rule == Approval.Rule.ANY or not pending
+    if final:
+        status = Approval.Status.APPROVED if approve else Approval.Status.REJECTED
+        Approval.objects.filter(pk=approval.pk, status=Approval.Status.OFFERED).update(
+            status=status, decided_at=now, updated_at=now
+        )
+        approval.status, approval.decided_at = status, now
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="approval.approved" if approve else "approval.rejected",
+        target=approval,
+        organisation=approval.organisation,
+        data={
+            "statement": approval.statement if approve else "",
+            "reason": reason[:4000],
+            "documents": _documents_data(approval),
+            "final": final,
+            "decided_on": date_format(timezone.localtime(now), "DATETIME_FORMAT"),
+        },
+    )
+    return approval
+
+
+@transaction.atomic
+def approval_withdraw(*, actor: User, ctx: RequestContext, approval: Approval, reason: str = "") -> None:
+    """Staff take back an offer that is still waiting; the documents and history stay."""
+    if not actor.is_firm_staff:
+        raise PermissionError("only firm staff withdraw approvals")
+    updated = Approval.objects.filter(pk=approval.pk, status=Approval.Status.OFFERED).update(
+        status=Approval.Status.WITHDRAWN, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ApprovalStateError(_("This approval has already been decided or is no longer open."), code="state")
+    event_record(
+        actor=actor, ctx=ctx, verb="approval.withdrawn", target=approval, organisation=approval.organisation,
+        data={"reason": reason.strip()[:4000]},
+    )  # fmt: skip
