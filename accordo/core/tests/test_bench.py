@@ -60,6 +60,7 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
     assert files["upload"]["megabytes"] == 4 and files["upload"]["seconds"] > 0
     assert files["upload"]["rss_growth_mib"] < 32
     assert files["ocr"]["seconds_per_page"] > 0 and files["ocr"]["ratio_to_tesseract"] > 0
+    assert 0 < files["certificate"]["seconds_p50"] < 10 and files["certificate"]["pages"] >= 1
 
 
 def _result(name: str, p95: float, *, gated: bool = False) -> Result:

@@ -87,6 +87,10 @@ class Command(BaseCommand):
         files["ocr"] = {"seconds_per_page": round(ours, 3), "tesseract_seconds": round(bare, 3),
                         "ratio_to_tesseract": round(ours / bare, 2)}  # fmt: skip
         self.stdout.write(f"  OCR: {ours:.2f} s a page, bare tesseract {bare:.2f} s, ratio {ours / bare:.2f}")
+        from accordo.bench import certificate_bench
+
+        files["certificate"] = certificate_bench.measure()
+        self.stdout.write(f"  approval certificate: {files['certificate']['seconds_p50']:.2f} s (p50)")
         return files
 
     def _reexec(self, data_dir: Path, options: dict[str, Any]) -> None:
