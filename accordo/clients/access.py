@@ -8,13 +8,7 @@ from django.http import Http404
 
 from accordo.accounts.models import User
 from accordo.clients.models import Membership, Organisation
-
-
-def _uuid(public_id: uuid.UUID | str) -> uuid.UUID:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404 from None
+from accordo.core.access import public_id_or_404
 
 
 def access_staff_organisation(user: User, public_id: uuid.UUID | str) -> Organisation:
@@ -22,7 +16,7 @@ def access_staff_organisation(user: User, public_id: uuid.UUID | str) -> Organis
     if not user.is_authenticated or not user.is_firm_staff:
         raise Http404
     try:
-        return Organisation.objects.get(public_id=_uuid(public_id))
+        return Organisation.objects.get(public_id=public_id_or_404(public_id))
     except Organisation.DoesNotExist:
         raise Http404 from None
 
@@ -38,7 +32,7 @@ def access_client_organisation(
         raise Http404
     membership = (
         Membership.objects.select_related("organisation")
-        .filter(user=user, organisation__public_id=_uuid(public_id))
+        .filter(user=user, organisation__public_id=public_id_or_404(public_id))
         .first()
     )
     if membership is None or (write and not membership.can_edit_data):

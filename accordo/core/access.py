@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -12,6 +13,15 @@ from django.http.response import HttpResponseBase
 
 if TYPE_CHECKING:
     from accordo.accounts.models import User
+
+
+def public_id_or_404(public_id: uuid.UUID | str) -> uuid.UUID:
+    """A public id from a URL or form; anything that is not a UUID is simply not found."""
+    try:
+        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404 from None
+
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 

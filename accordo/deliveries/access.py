@@ -8,14 +8,8 @@ from django.http import Http404
 
 from accordo.accounts.models import User
 from accordo.clients.models import Membership
+from accordo.core.access import public_id_or_404
 from accordo.deliveries.models import Delivery, Tray
-
-
-def _uuid(public_id: uuid.UUID | str) -> uuid.UUID:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404 from None
 
 
 def access_staff_delivery(user: User, public_id: uuid.UUID | str) -> Delivery:
@@ -24,7 +18,7 @@ def access_staff_delivery(user: User, public_id: uuid.UUID | str) -> Delivery:
         raise Http404
     delivery = (
         Delivery.objects.select_related("organisation", "tray", "delivered_by", "processed_by", "archived")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_404(public_id))
         .first()
     )
     if delivery is None:
@@ -38,7 +32,9 @@ def access_client_delivery(
     """A delivery of an organisation the user belongs to; ``deliver`` also needs a delivering role."""
     if not user.is_authenticated:
         raise Http404
-    delivery = Delivery.objects.select_related("organisation", "tray").filter(public_id=_uuid(public_id)).first()
+    delivery = (
+        Delivery.objects.select_related("organisation", "tray").filter(public_id=public_id_or_404(public_id)).first()
+    )
     if delivery is None:
         raise Http404
     membership = Membership.objects.filter(user=user, organisation_id=delivery.organisation_id).first()
@@ -48,7 +44,7 @@ def access_client_delivery(
 
 
 def tray_by_id(public_id: uuid.UUID | str) -> Tray:
-    tray = Tray.objects.filter(public_id=_uuid(public_id), active=True).first()
+    tray = Tray.objects.filter(public_id=public_id_or_404(public_id), active=True).first()
     if tray is None:
         raise Http404
     return tray

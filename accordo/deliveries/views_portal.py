@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accordo.clients.access import access_client_organisation
-from accordo.clients.models import Membership
+from accordo.clients.selectors import memberships_of
 from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
 from accordo.deliveries import services
@@ -35,12 +35,6 @@ from accordo.dossier.views.common import (
 PAGE_SIZE = 50
 
 
-def _memberships(request: AuthedRequest) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
-    )
-
-
 @require_GET
 @login_required
 def deliveries_page(request: AuthedRequest, public_id: str) -> HttpResponse:
@@ -53,7 +47,7 @@ def deliveries_page(request: AuthedRequest, public_id: str) -> HttpResponse:
         {
             "organisation": organisation,
             "membership": membership,
-            "memberships": _memberships(request),
+            "memberships": list(memberships_of(request.user)),
             "trays": trays,
             "form": DeliveryUploadForm(initial={"tray": request.GET.get("tray")}),
             "page": page,
@@ -137,7 +131,7 @@ def delivery_page(request: AuthedRequest, public_id: str) -> HttpResponse:
         "deliveries/portal/delivery.html",
         {
             "organisation": delivery.organisation,
-            "memberships": _memberships(request),
+            "memberships": list(memberships_of(request.user)),
             "delivery": delivery,
             "membership": membership,
             "data": {**delivery.extracted, **delivery.confirmed},

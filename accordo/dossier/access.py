@@ -15,15 +15,9 @@ from django.utils import timezone
 
 from accordo.accounts.models import User
 from accordo.clients.models import Membership
+from accordo.core.access import public_id_or_404
 from accordo.dossier.models import Document, DocumentVersion, Folder
 from accordo.dossier.selectors import Tree
-
-
-def _uuid(public_id: uuid.UUID | str) -> uuid.UUID:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404 from None
 
 
 def _staff(user: User) -> None:
@@ -37,7 +31,7 @@ def access_staff_folder(user: User, public_id: uuid.UUID | str, *, deleted: bool
     folders = Folder.objects.select_related("organisation", "parent")
     if not deleted:
         folders = folders.filter(deleted_at=None)
-    folder = folders.filter(public_id=_uuid(public_id)).first()
+    folder = folders.filter(public_id=public_id_or_404(public_id)).first()
     if folder is None:
         raise Http404
     return folder
@@ -49,7 +43,7 @@ def access_staff_document(user: User, public_id: uuid.UUID | str, *, deleted: bo
     documents = Document.objects.select_related("organisation", "folder", "current")
     if not deleted:
         documents = documents.filter(deleted_at=None)
-    document = documents.filter(public_id=_uuid(public_id)).first()
+    document = documents.filter(public_id=public_id_or_404(public_id)).first()
     if document is None:
         raise Http404
     return document
@@ -60,7 +54,7 @@ def access_staff_version(user: User, public_id: uuid.UUID | str) -> DocumentVers
     _staff(user)
     version = (
         DocumentVersion.objects.select_related("document", "document__organisation")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_404(public_id))
         .first()
     )
     if version is None:
@@ -81,7 +75,11 @@ def access_client_folder(user: User, public_id: uuid.UUID | str) -> tuple[Folder
     """A folder open to this client, with its organisation's tree (for the path and subfolders)."""
     if not user.is_authenticated:
         raise Http404
-    folder = Folder.objects.select_related("organisation").filter(public_id=_uuid(public_id), deleted_at=None).first()
+    folder = (
+        Folder.objects.select_related("organisation")
+        .filter(public_id=public_id_or_404(public_id), deleted_at=None)
+        .first()
+    )
     if folder is None:
         raise Http404
     _client_membership(user, folder.organisation_id)
@@ -97,7 +95,7 @@ def access_client_document(user: User, public_id: uuid.UUID | str) -> Document:
         raise Http404
     document = (
         Document.objects.select_related("organisation", "folder", "current")
-        .filter(public_id=_uuid(public_id), deleted_at=None)
+        .filter(public_id=public_id_or_404(public_id), deleted_at=None)
         .first()
     )
     if document is None or document.current is None:

@@ -110,7 +110,7 @@ def _zip_mime(path: str | PathLike[str]) -> str:
                 declared = archive.read(mimetype).decode("ascii", "replace").strip()
                 if declared.startswith(ODF_PREFIX) and declared.isprintable():
                     return declared
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):  # RuntimeError: also unsupported compression
         pass
     return "application/zip"
 

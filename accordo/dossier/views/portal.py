@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accordo.clients.access import access_client_organisation
-from accordo.clients.models import Membership
+from accordo.clients.selectors import memberships_of
 from accordo.core.access import AuthedRequest, login_required
 from accordo.core.context import ctx_from_request
 from accordo.dossier import search, services
@@ -26,12 +26,6 @@ from accordo.dossier.selectors import Tree, client_visible_folder_ids, documents
 from accordo.dossier.views.common import send_version
 
 PAGE_SIZE = 100
-
-
-def _memberships(request: AuthedRequest) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
-    )
 
 
 @require_GET
@@ -46,7 +40,7 @@ def dossier_root(request: AuthedRequest, public_id: str) -> HttpResponse:
         {
             "organisation": organisation,
             "membership": membership,
-            "memberships": _memberships(request),
+            "memberships": list(memberships_of(request.user)),
             "folders": [f for f in tree.children.get(None, []) if f.pk in visible],
         },
     )
@@ -62,7 +56,7 @@ def folder_page(request: AuthedRequest, public_id: str) -> HttpResponse:
         "dossier/portal/folder.html",
         {
             "organisation": folder.organisation,
-            "memberships": _memberships(request),
+            "memberships": list(memberships_of(request.user)),
             "folder": folder,
             "path": tree.path(folder),
             "subfolders": [f for f in tree.children.get(folder.pk, []) if f.pk in visible],
@@ -81,7 +75,7 @@ def document_page(request: AuthedRequest, public_id: str) -> HttpResponse:
         "dossier/portal/document.html",
         {
             "organisation": document.organisation,
-            "memberships": _memberships(request),
+            "memberships": list(memberships_of(request.user)),
             "document": document,
             "version": document.current,
             "path": tree.path(tree.folders[document.folder_id]),
@@ -115,7 +109,7 @@ def document_download(request: AuthedRequest, public_id: str) -> HttpResponseBas
 def client_search(request: AuthedRequest) -> HttpResponse:
     """Search the open, published documents of every organisation the client belongs to."""
     query = search_query(request.GET)
-    memberships = _memberships(request)
+    memberships = list(memberships_of(request.user))
     organisation_ids = [m.organisation_id for m in memberships]
     results = []
     if query and organisation_ids:
