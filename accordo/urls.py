@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("accordo.dossier.urls")),
     path("", include("accordo.deliveries.urls")),
     path("", include("accordo.deliveries.urls_mail")),
+    path("staff/approvals/", include("accordo.approvals.urls_staff")),
+    path("portal/approvals/", include("accordo.approvals.urls_portal")),
+    path("l/", include("accordo.approvals.urls_links")),
     path("staff/", include("accordo.clients.urls_staff")),
     path("portal/", include("accordo.clients.urls_portal")),
 ]

@@ -132,3 +132,101 @@ class Decider(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.decision}"
+
+
+class Reminder(models.Model):
+    """One reminder of one approval, by its place in the schedule: never the same one twice."""
+
+    approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="reminders")
+    key = models.CharField(max_length=20)  # e.g. "before-3", "after-1", "after-8", "manual-<n>"
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["approval", "key"], name="approval_reminder_once")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Submission(BaseModel):
+    """The submission outbox (SPEC §15): an approved return to submit, or publication documents to file."""
+
+    class Channel(models.TextChoices):
+        TAX_OFFICE = "tax_office", _("Tax office")
+        KVK = "kvk", _("Chamber of Commerce (KvK)")
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    approval = models.OneToOneField(Approval, on_delete=models.PROTECT, related_name="submission")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.approval_id}: {self.status}"
+
+
+class TemporaryLink(BaseModel):
+    """A signed link for one recipient without a portal login (SPEC §5, §14).
+
+    The token in the URL is an HMAC of the link's id and nonce, so it can be rebuilt to e-mail it
+    and is never stored. A link serves either an approval (view, decide with an e-mailed code) or
+    one dossier document (download). It stops at its expiry, after ``max_opens`` opens, when it is
+    revoked, and when its approval is no longer waiting.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="temporary_links")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approval = models.ForeignKey(
+        Approval, null=True, blank=True, on_delete=models.PROTECT, related_name="temporary_links"
+    )
+    document = models.ForeignKey(
+        "dossier.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="temporary_links"
+    )
+    nonce = models.CharField(max_length=32)
+    expires_at = models.DateTimeField()
+    max_opens = models.PositiveSmallIntegerField()
+    opens = models.PositiveSmallIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(approval__isnull=False, document__isnull=True)
+                | models.Q(approval__isnull=True, document__isnull=False),
+                name="temporary_link_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"link {self.public_id}"
+
+
+class LinkCode(models.Model):
+    """A one-time code e-mailed to a link's recipient before deciding; limited attempts, short life."""
+
+    link = models.ForeignKey(TemporaryLink, on_delete=models.PROTECT, related_name="codes")
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"code {self.pk}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,22 @@ class Firm(BaseModel):
     sender_email = models.EmailField(_("sender address"), default="noreply@localhost")
     host_name = models.CharField(_("host name"), max_length=253, blank=True)
     require_client_mfa = models.BooleanField(_("two-factor authentication required for clients"), default=False)
+    require_approval_mfa = models.BooleanField(
+        _("two-factor authentication required for approving"),
+        default=False,
+        help_text=_("Clients without two-factor authentication then cannot approve in the portal."),
+    )
+    link_valid_days = models.PositiveSmallIntegerField(
+        _("temporary links stay valid for (days)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    link_max_opens = models.PositiveSmallIntegerField(
+        _("temporary links can be opened (times)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    approval_expire_days = models.PositiveSmallIntegerField(
+        _("approvals expire this many days after their due date"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     locked_fields = models.JSONField(_("fields only staff may change"), default=list, blank=True)
 
     class Meta:
@@ -171,8 +188,16 @@ class MemberRole(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def portal(self) -> MembershipQuerySet:
+        """Memberships that give a portal login: only the Collaborate extended tier has one (SPEC §14)."""
+        return self.filter(organisation__tier=Tier.COLLABORATE_EXTENDED)
+
+
 class Membership(BaseModel):
     """A client user's access to one organisation, with a role."""
+
+    objects = MembershipQuerySet.as_manager()
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -187,6 +212,11 @@ class Membership(BaseModel):
 
     @property
     def can_edit_data(self) -> bool:
+        return self.role in (MemberRole.OWNER, MemberRole.APPROVER)
+
+    @property
+    def can_decide(self) -> bool:
+        """Owners and approvers may be asked to approve (SPEC §5)."""
         return self.role in (MemberRole.OWNER, MemberRole.APPROVER)
 
     @property
