@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0001_initial'),
-        ('clients', '0003_firm_approval_expire_days_firm_link_max_opens_and_more'),
+        ('clients', '0003_firm_approval_settings'),
         ('dossier', '0003_default_template'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
