@@ -32,6 +32,7 @@ class ApprovalType(models.TextChoices):
 
 
 TAX_RETURNS = frozenset({ApprovalType.IB, ApprovalType.VPB, ApprovalType.OB, ApprovalType.ICP, ApprovalType.LH})
+PUBLICATION_TYPES = frozenset({ApprovalType.PUBLICATION})
 
 
 class Approval(BaseModel):

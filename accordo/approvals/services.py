@@ -22,8 +22,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accordo.accounts.models import User
-from accordo.approvals.models import Approval, ApprovalDocument, ApprovalType, Decider
-from accordo.clients.models import MemberRole, Membership, Organisation
+from accordo.approvals.models import (
+    PUBLICATION_TYPES,
+    TAX_RETURNS,
+    Approval,
+    ApprovalDocument,
+    ApprovalType,
+    Decider,
+    Reminder,
+    Submission,
+)
+from accordo.clients.models import MemberRole, Membership, Organisation, Tier
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
 from accordo.dossier.fileproc import safe_filename
@@ -91,6 +100,15 @@ def approval_offer(
     """Offer documents to an organisation's owners/approvers (staff). Files are stored first."""
     if not actor.is_firm_staff:
         raise PermissionError("only firm staff offer approvals")
+    if organisation.tier == Tier.STANDARD:
+        raise ValidationError(
+            _(
+                "%(organisation)s is on the Standard service tier, which has no approvals. "
+                "Change its tier to Collaborate or Collaborate extended first."
+            )
+            % {"organisation": organisation.name},
+            code="tier",
+        )
     if not documents:
         raise ValidationError(_("Add at least one document."), code="documents")
     if not deciders:
@@ -206,6 +224,7 @@ def approval_decide(
     statement: str,
     reason: str = "",
     mfa_required: bool = False,
+    via: dict[str, Any] | None = None,
 ) -> Approval:
     """Record one person's decision; "any one": the first decision settles it, "all": every one must.
 
@@ -249,9 +268,30 @@ def approval_decide(
             "documents": _documents_data(approval),
             "final": final,
             "decided_on": date_format(timezone.localtime(now), "DATETIME_FORMAT"),
+            **(via or {}),
         },
     )
+    if final and approve:
+        _submission_ready(actor=actor, ctx=ctx, approval=approval)
     return approval
+
+
+def _submission_ready(*, actor: User, ctx: RequestContext, approval: Approval) -> None:
+    """A final approval of a tax return or of publication documents enters the submission outbox."""
+    if approval.mode != Approval.Mode.APPROVE:
+        return
+    if approval.type in TAX_RETURNS:
+        channel = Submission.Channel.TAX_OFFICE
+    elif approval.type in PUBLICATION_TYPES:
+        channel = Submission.Channel.KVK
+    else:
+        return
+    submission = Submission.objects.create(approval=approval, organisation=approval.organisation, channel=channel)
+    event_record(
+        actor=actor, ctx=ctx, verb="submission.ready", target=submission, organisation=approval.organisation,
+        data={"approval": str(approval.public_id), "channel": channel, "type": approval.type,
+              "period": approval.period},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -267,4 +307,95 @@ def approval_withdraw(*, actor: User, ctx: RequestContext, approval: Approval, r
     event_record(
         actor=actor, ctx=ctx, verb="approval.withdrawn", target=approval, organisation=approval.organisation,
         data={"reason": reason.strip()[:4000]},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def approval_remind(*, actor: User | None, ctx: RequestContext, approval: Approval, key: str = "") -> bool:
+    """Record a reminder (staff's, or the schedule's ``key``); the worker mails the pending deciders.
+
+    A scheduled key is sent once only: False when it was sent already.
+    """
+    if actor is not None and not actor.is_firm_staff:
+        raise PermissionError("only firm staff remind")
+    approval = Approval.objects.select_for_update().select_related("organisation").get(pk=approval.pk)
+    if approval.status != Approval.Status.OFFERED:
+        raise ApprovalStateError(_("This approval has already been decided or is no longer open."), code="state")
+    if not key:
+        key = f"manual-{Reminder.objects.filter(approval=approval, key__startswith='manual-').count() + 1}"
+    elif Reminder.objects.filter(approval=approval, key=key).exists():
+        return False
+    Reminder.objects.create(approval=approval, key=key)
+    pending = list(
+        Decider.objects.filter(approval=approval, decision=Decider.Decision.PENDING).values_list(
+            "user__email", flat=True
+        )
+    )
+    event_record(
+        actor=actor, ctx=ctx, verb="approval.reminded", target=approval, organisation=approval.organisation,
+        data={"key": key, "to": pending, "due_date": approval.due_date.isoformat() if approval.due_date else None},
+    )  # fmt: skip
+    return True
+
+
+def reminder_key(approval: Approval, today: datetime.date) -> str:
+    """The schedule's latest reminder on or before ``today``: 3 days before the due date, the day
+    after it, then every 7 days. Empty when none is due (no due date, too early, or the point came
+    before the offer itself)."""
+    due = approval.due_date
+    if due is None:
+        return ""
+    if today > due:
+        step = (today - due).days - 1
+        offset = 1 + 7 * (step // 7)
+        point, key = due + datetime.timedelta(days=offset), f"after-{offset}"
+    else:
+        point, key = due - datetime.timedelta(days=3), "before-3"
+        if today < point:
+            return ""
+    if timezone.localtime(approval.created_at).date() >= point:
+        return ""
+    return key
+
+
+def approvals_remind_due(*, today: datetime.date | None = None) -> int:
+    """The periodic sweep: every waiting approval whose scheduled reminder is due gets it once."""
+    today = today or timezone.localdate()
+    sent = 0
+    waiting = Approval.objects.filter(status=Approval.Status.OFFERED, due_date__isnull=False)
+    for approval in waiting.filter(due_date__lte=today + datetime.timedelta(days=3)).iterator():
+        key = reminder_key(approval, today)
+        if key and approval_remind(actor=None, ctx=RequestContext.system("reminders"), approval=approval, key=key):
+            sent += 1
+    return sent
+
+
+def approvals_expire(*, today: datetime.date | None = None) -> int:
+    """The periodic sweep: waiting approvals past their due date by the firm's days expire."""
+    from accordo.clients.selectors import firm_get
+
+    today = today or timezone.localdate()
+    limit = today - datetime.timedelta(days=firm_get().approval_expire_days)
+    expired = 0
+    waiting = Approval.objects.filter(status=Approval.Status.OFFERED, due_date__lt=limit).select_related("organisation")
+    for approval in waiting.iterator():
+        with transaction.atomic():
+            if not Approval.objects.filter(pk=approval.pk, status=Approval.Status.OFFERED).update(
+                status=Approval.Status.EXPIRED, updated_at=timezone.now()
+            ):
+                continue
+            event_record(
+                actor=None, ctx=RequestContext.system("expiry"), verb="approval.expired", target=approval,
+                organisation=approval.organisation, data={"due_date": str(approval.due_date)},
+            )  # fmt: skip
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def approval_emailed(*, approval: Approval, to: str, link: bool) -> None:
+    """Evidence that the offer (or a reminder) was mailed to ``to`` (recorded by the worker after sending)."""
+    event_record(
+        actor=None, ctx=RequestContext.system("mail"), verb="approval.emailed", target=approval,
+        organisation=approval.organisation, data={"to": to, "temporary_link": link},
     )  # fmt: skip
