@@ -18,6 +18,7 @@ from accordo.clients.models import AssignmentRole, Firm, Label, MemberRole, Orga
 from accordo.clients.selectors import Choice, FilterChoices
 
 SEARCH_MAX_LENGTH = 100
+BULK_TIER_MAX = 500
 
 IDENTIFIER_CLEANERS = {
     "kvk_number": v.clean_kvk,
@@ -277,6 +278,33 @@ class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
 
 
+class PublicIdsField(forms.Field):
+    """Several public ids under one name (checkboxes); anything that is not a UUID is refused."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Choose at least one client."), "invalid": _("Choose at least one client.")}
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        if not value:
+            return []
+        try:
+            return list(dict.fromkeys(uuid.UUID(str(v)) for v in value))[:BULK_TIER_MAX]
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class TierBulkForm(forms.Form):
+    """The organisation list's bulk action: the chosen organisations move to one service tier."""
+
+    organisation = PublicIdsField()
+    tier = forms.ChoiceField(
+        label=_("Move the chosen clients to"),
+        choices=Tier.choices,
+        error_messages={"required": _("Choose a service tier."), "invalid_choice": _("Choose a service tier.")},
+    )
+    filters = forms.CharField(required=False, max_length=2000)
+
+
 class LabelForm(forms.Form):
     name = forms.CharField(label=_("New label"), max_length=60)
 
@@ -305,6 +333,10 @@ class FirmForm(forms.ModelForm):
             "sender_email",
             "host_name",
             "require_client_mfa",
+            "require_approval_mfa",
+            "link_valid_days",
+            "link_max_opens",
+            "approval_expire_days",
             "locked_fields",
         ]
         widgets = {

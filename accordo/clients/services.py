@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accordo.accounts.models import User
@@ -19,6 +21,7 @@ from accordo.clients.models import (
     Membership,
     Organisation,
     StaffAssignment,
+    Tier,
 )
 from accordo.core.context import RequestContext
 from accordo.core.crypto import mask
@@ -137,6 +140,51 @@ def organisation_update(
     return diff
 
 
+def _tier_checked(tier: str) -> str:
+    if tier not in Tier.values:
+        raise ValidationError(_("Choose a valid service tier."), code="tier")
+    return tier
+
+
+@transaction.atomic
+def organisation_set_tier(*, actor: User, ctx: RequestContext, organisation: Organisation, tier: str) -> bool:
+    """Move one organisation to another service tier (staff); False when it was on that tier already."""
+    return (
+        organisations_set_tier(
+            actor=actor, ctx=ctx, organisations=Organisation.objects.filter(pk=organisation.pk), tier=tier
+        )
+        == 1
+    )
+
+
+@transaction.atomic
+def organisations_set_tier(
+    *, actor: User, ctx: RequestContext, organisations: QuerySet[Organisation], tier: str
+) -> int:
+    """Move organisations to a service tier at once (staff, SPEC §14), one event per organisation changed.
+
+    The rows are locked first, so each event names the tier the organisation really came from.
+    Organisations already on ``tier`` are left alone. Returns how many changed.
+    """
+    if not actor.is_firm_staff:
+        raise PermissionError("only firm staff change service tiers")
+    tier = _tier_checked(tier)
+    changing = list(organisations.exclude(tier=tier).select_for_update().only("pk", "public_id", "tier").order_by("pk"))
+    if not changing:
+        return 0
+    Organisation.objects.filter(pk__in=[o.pk for o in changing]).update(tier=tier, updated_at=timezone.now())
+    for organisation in changing:
+        event_record(
+            actor=actor,
+            ctx=ctx,
+            verb="organisation.tier_changed",
+            target=organisation,
+            organisation=organisation,
+            data={"changes": {"tier": {"old": organisation.tier, "new": tier}}},
+        )
+    return len(changing)
+
+
 @transaction.atomic
 def organisation_bsn_reveal(*, actor: User, ctx: RequestContext, organisation: Organisation) -> str:
     """Show a staff member the full BSN, leaving a trace of who looked."""
@@ -190,6 +238,10 @@ FIRM_FIELDS = (
     "sender_email",
     "host_name",
     "require_client_mfa",
+    "require_approval_mfa",
+    "link_valid_days",
+    "link_max_opens",
+    "approval_expire_days",
     "locked_fields",
 )
 

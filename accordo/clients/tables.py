@@ -21,7 +21,8 @@ from accordo.core.models import choice_labels
 
 
 def organisation_rows(rows: Iterable[OrganisationRow]) -> SafeString:
-    """The <tr> of each organisation: name linked to its page, identifiers, tier, labels, staff."""
+    """The <tr> of each organisation: a checkbox for the bulk tier change, name linked to its page,
+    identifiers, tier, labels, staff."""
     url_head, url_tail = (escape(part) for part in public_id_url("staff:organisation_detail"))
     t_name, t_identifiers, t_tier, t_labels, t_staff = (
         escape(_(heading)) for heading in ("Name", "Identifiers", "Service tier", "Labels", "Assigned staff")
@@ -58,7 +59,8 @@ def organisation_rows(rows: Iterable[OrganisationRow]) -> SafeString:
                 line = shown[assigned] = f'{escape(name)} <span class="muted">({escape(roles.get(role, role))})</span>'
             staff.append(line)
         html.append(
-            f'<tr>\n      <td data-label="{t_name}">'
+            f'<tr>\n      <td><input type="checkbox" name="organisation" value="{row.public_id}" form="bulk-tier"'
+            f' aria-label="{escape(row.name)}"></td>\n      <td data-label="{t_name}">'
             f'<a href="{url_head}{row.public_id}{url_tail}">{escape(row.name)}</a>'
             f'<br><span class="muted">{legal_form} · {city}</span></td>\n'
             f'      <td data-label="{t_identifiers}">{identifiers}</td>\n'

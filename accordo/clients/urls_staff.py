@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.staff_home, name="home"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/tier/", views.organisation_bulk_tier, name="organisation_bulk_tier"),
     path("organisations/<uuid:public_id>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<uuid:public_id>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<uuid:public_id>/bsn/", views.organisation_bsn, name="organisation_bsn"),

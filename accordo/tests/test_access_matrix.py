@@ -69,6 +69,7 @@ REGISTRY: dict[str, str] = {
     "staff:home": STAFF,
     "staff:organisation_list": STAFF,
     "staff:organisation_create": STAFF,
+    "staff:organisation_bulk_tier": STAFF,
     "staff:organisation_detail": STAFF,
     "staff:organisation_edit": STAFF,
     "staff:organisation_bsn": STAFF,

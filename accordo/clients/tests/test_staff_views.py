@@ -70,6 +70,9 @@ def _firm_data(**overrides):
         "email_signature": "",
         "sender_email": firm.sender_email,
         "host_name": "",
+        "link_valid_days": firm.link_valid_days,
+        "link_max_opens": firm.link_max_opens,
+        "approval_expire_days": firm.approval_expire_days,
         "locked_fields": [],
     }
     data.update(overrides)

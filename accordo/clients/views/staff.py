@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accordo.accounts import services as account_services
@@ -22,6 +24,7 @@ from accordo.clients.forms import (
     MembershipRoleForm,
     OrganisationFilters,
     OrganisationForm,
+    TierBulkForm,
 )
 from accordo.clients.models import Firm, Label, Membership, Organisation, Tier
 from accordo.clients.selectors import (
@@ -79,12 +82,36 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
             "filters": filters,
             "label_options": tables.choice_options(_("All labels"), choices.labels, filters.raw["label"]),
             "tier_options": tables.options([("", _("All tiers")), *Tier.choices], filters.raw["tier"]),
+            "bulk_tier_options": tables.options(Tier.choices, ""),
             "assignee_options": tables.choice_options(_("Anyone"), choices.staff, filters.raw["assignee"]),
             "page": page,
             "rows": tables.organisation_rows(page.object_list),
             "querystring": querystring.urlencode(),
         },
     )
+
+
+@require_POST
+@staff_required
+def organisation_bulk_tier(request: AuthedRequest) -> HttpResponse:
+    """Move the organisations chosen on the list to one service tier; an event for each that changed."""
+    form = TierBulkForm(request.POST)
+    back = reverse("staff:organisation_list")
+    if not form.is_valid():
+        messages.error(request, str(next(iter(form.errors.values()))[0]))
+        return redirect(back)
+    chosen = Organisation.objects.filter(public_id__in=form.cleaned_data["organisation"])
+    changed = services.organisations_set_tier(
+        actor=request.user, ctx=ctx_from_request(request), organisations=chosen, tier=form.cleaned_data["tier"]
+    )
+    tier = Tier(form.cleaned_data["tier"]).label
+    messages.success(
+        request,
+        ngettext("%(count)d client moved to %(tier)s.", "%(count)d clients moved to %(tier)s.", changed)
+        % {"count": changed, "tier": tier},
+    )
+    filters = QueryDict(form.cleaned_data["filters"]).urlencode()  # re-encoded: only a query string
+    return redirect(back + (f"?{filters}" if filters else ""))
 
 
 @require_http_methods(["GET", "POST"])
