@@ -31,7 +31,8 @@ def access_client_organisation(
     if not user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.select_related("organisation")
+        Membership.objects.portal()
+        .select_related("organisation")
         .filter(user=user, organisation__public_id=public_id_or_404(public_id))
         .first()
     )

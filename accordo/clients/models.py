@@ -46,7 +46,9 @@ class Firm(BaseModel):
         _("temporary links stay valid for (days)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
     link_max_opens = models.PositiveSmallIntegerField(
-        _("temporary links can be opened (times)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("temporary links can be opened (times)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     approval_expire_days = models.PositiveSmallIntegerField(
         _("approvals expire this many days after their due date"),

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accordo.accounts.models import User
-from accordo.clients.models import Firm, Label, Membership, Organisation, StaffAssignment
+from accordo.clients.models import Firm, Label, Membership, Organisation, StaffAssignment, Tier
 
 # The busiest pages (the client home, the staff organisation list) read with plain SQL over the
 # models' own table and column names: the ORM took longer to build their small statements than the
@@ -107,8 +107,8 @@ def firm_for_request(request: HttpRequest) -> Firm:
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    """The user's memberships with their organisations, in the switcher's order."""
-    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    """The user's portal memberships (extended tier, SPEC §14), in the switcher's order."""
+    return Membership.objects.portal().filter(user=user).select_related("organisation").order_by("organisation__name")
 
 
 class MembershipRow(NamedTuple):
@@ -126,13 +126,14 @@ def _memberships_sql(vendor: str) -> str:
     m, o = q(Membership._meta.db_table), q(Organisation._meta.db_table)
     return (
         f"SELECT o.{q('public_id')}, o.{q('name')}, o.{q('legal_form')}, m.{q('role')} FROM {m} m "  # noqa: S608
-        f"INNER JOIN {o} o ON o.{q('id')} = m.{q('organisation_id')} WHERE m.{q('user_id')} = %s ORDER BY o.{q('name')}"
+        f"INNER JOIN {o} o ON o.{q('id')} = m.{q('organisation_id')} WHERE m.{q('user_id')} = %s "
+        f"AND o.{q('tier')} = %s ORDER BY o.{q('name')}"
     )
 
 
 def membership_rows(user: User) -> list[MembershipRow]:
     """memberships_of() as plain values, in one plain SQL statement (the client home)."""
-    rows = _fetch(_memberships_sql(connection.vendor), [user.pk])
+    rows = _fetch(_memberships_sql(connection.vendor), [user.pk, Tier.COLLABORATE_EXTENDED.value])
     return [MembershipRow(_uuid_text(public_id), *rest) for public_id, *rest in rows]
 
 

@@ -60,5 +60,6 @@ def consumer_run(name: str, *, batch: int = 500) -> int:
 def load_handlers() -> None:
     """Import the modules that register handlers (called once the apps are ready)."""
     from accordo.accounts import notifications  # noqa: F401
+    from accordo.approvals import notifications as approval_notifications  # noqa: F401
     from accordo.clients import notifications as client_notifications  # noqa: F401
     from accordo.deliveries import notifications as delivery_notifications  # noqa: F401

@@ -37,7 +37,7 @@ def access_client_delivery(
     )
     if delivery is None:
         raise Http404
-    membership = Membership.objects.filter(user=user, organisation_id=delivery.organisation_id).first()
+    membership = Membership.objects.portal().filter(user=user, organisation_id=delivery.organisation_id).first()
     if membership is None or (deliver and not membership.can_deliver):
         raise Http404
     return delivery, membership

@@ -65,7 +65,7 @@ def access_staff_version(user: User, public_id: uuid.UUID | str) -> DocumentVers
 def _client_membership(user: User, organisation_id: int) -> Membership:
     if not user.is_authenticated:
         raise Http404
-    membership = Membership.objects.filter(user=user, organisation_id=organisation_id).first()
+    membership = Membership.objects.portal().filter(user=user, organisation_id=organisation_id).first()
     if membership is None:
         raise Http404
     return membership
