@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accordo.approvals.selectors_portal import waiting_for
 from accordo.clients import services, tables
 from accordo.clients.access import access_client_organisation
 from accordo.clients.forms import CompanyDataForm, client_fields_for
@@ -31,7 +32,11 @@ def client_home(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "clients/portal/home.html",
-        {"memberships": memberships, "cards": tables.membership_cards(memberships)},
+        {
+            "memberships": memberships,
+            "cards": tables.membership_cards(memberships),
+            "waiting": waiting_for(request.user),
+        },
     )
 
 
@@ -60,6 +65,7 @@ def _portal_context(request: AuthedRequest, organisation: Organisation, membersh
 def organisation_home(request: AuthedRequest, public_id: str) -> HttpResponse:
     organisation, membership = access_client_organisation(request.user, public_id)
     context = _portal_context(request, organisation, membership)
+    context["approvals_waiting"] = waiting_for(request.user, organisation)
     context["questions"] = list(
         Delivery.objects.filter(organisation=organisation, status=Delivery.Status.RETURNED).order_by("-updated_at")[:20]
     )
