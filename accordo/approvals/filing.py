@@ -193,11 +193,9 @@ def approval_file(approval: Approval) -> Document | None:
                     uploaded_by=approval.offered_by, data={"approval": str(approval.public_id)},
                 )  # fmt: skip
                 filed.append(document.name)
+            title = approval.title if approval.period in approval.title else f"{approval.title} {approval.period}"
             with translation.override(settings.LANGUAGE_CODE):
-                name = _("Approval certificate %(title)s %(period)s.pdf") % {
-                    "title": approval.title,
-                    "period": approval.period,
-                }
+                name = _("Approval certificate %(title)s.pdf") % {"title": title}
             version = document_add_stored(
                 actor=None, ctx=ctx, folder=folder, name=name.replace("/", "-"), stored_name=stored,
                 size=len(pdf), mime=CERTIFICATE_MIME, sha256=sha, uploaded_by=approval.offered_by,

@@ -236,7 +236,7 @@ def approval_decide(
     decider = _decider(approval, actor)
     if approval.status != Approval.Status.OFFERED or decider.decision != Decider.Decision.PENDING:
         raise ApprovalStateError(_("This approval has already been decided or is no longer open."), code="state")
-    if statement != approval.statement:
+    if approve and statement != approval.statement:
         raise ValidationError(_("The statement you agreed to is not the one of this offer. Reload the page."))
     reason = reason.strip()
     if not approve and not reason:
