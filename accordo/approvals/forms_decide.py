@@ -31,6 +31,7 @@ class _CodeMixin(forms.Form):
 
 
 class ApproveForm(_CodeMixin):
+    field_order = ["statement", "agree", "code"]
     statement = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=20000)
     agree = forms.BooleanField(
         label=_("I agree with the statement above"),
@@ -47,6 +48,7 @@ class ApproveForm(_CodeMixin):
 
 
 class RejectForm(_CodeMixin):
+    field_order = ["reason", "code"]
     reason = forms.CharField(
         label=_("Reason for rejecting"),
         max_length=4000,
