@@ -6,6 +6,7 @@ when it takes arguments, to OBJECT_KWARGS or PUBLIC_KWARGS) — so no page ships
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accordo.accounts import services as account_services
 from accordo.accounts.models import Invitation, User
+from accordo.approvals.models import Approval, ApprovalDocument, Decider, Submission, TemporaryLink
 from accordo.clients.models import Label, Membership, Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
@@ -135,6 +138,19 @@ REGISTRY: dict[str, str] = {
     "mailin:quarantine_release": STAFF,
     "mailin:quarantine_discard": STAFF,
     "mailin:quarantine_message": STAFF,
+    # Approvals (staff side).
+    "approvals_staff:overview": STAFF,
+    "approvals_staff:export": STAFF,
+    "approvals_staff:bulk": STAFF,
+    "approvals_staff:offer": STAFF,
+    "approvals_staff:outbox": STAFF,
+    "approvals_staff:submission_advance": STAFF,
+    "approvals_staff:document": STAFF,
+    "approvals_staff:link_revoke": STAFF,
+    "approvals_staff:approval": STAFF,
+    "approvals_staff:remind": STAFF,
+    "approvals_staff:withdraw": STAFF,
+    "approvals_staff:reoffer": STAFF,
 }
 
 
@@ -149,6 +165,9 @@ class World:
     document: Document
     delivery: Delivery
     mail: QuarantinedMail
+    approval: Approval  # waiting, client_owner decides
+    submission: Submission  # of a second, approved approval
+    link: TemporaryLink  # to the waiting approval, for client_owner
 
 
 def _org(w: World) -> dict[str, Any]:
@@ -174,6 +193,10 @@ def _mail(w: World) -> dict[str, Any]:
 def _version(w: World) -> dict[str, Any]:
     assert w.document.current is not None
     return {"public_id": w.document.current.public_id}
+
+
+def _approval(w: World) -> dict[str, Any]:
+    return {"public_id": w.approval.public_id}
 
 
 OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -227,6 +250,14 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "mailin:quarantine_release": _mail,
     "mailin:quarantine_discard": _mail,
     "mailin:quarantine_message": _mail,
+    "approvals_staff:offer": _org,
+    "approvals_staff:submission_advance": lambda w: {"public_id": w.submission.public_id},
+    "approvals_staff:document": lambda w: {"public_id": w.approval.documents.get().public_id},
+    "approvals_staff:link_revoke": lambda w: {"public_id": w.link.public_id},
+    "approvals_staff:approval": _approval,
+    "approvals_staff:remind": _approval,
+    "approvals_staff:withdraw": _approval,
+    "approvals_staff:reoffer": _approval,
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
@@ -267,8 +298,35 @@ def _names(category: str, *, objects: bool | None = None) -> list[str]:
     )
 
 
+def _approval_rows(
+    organisation: Organisation, decider: User, staff: User
+) -> tuple[Approval, Submission, TemporaryLink]:
+    """Rows only (no events): a waiting approval with a link, and an approved one in the outbox."""
+    waiting, approved = (
+        Approval.objects.create(
+            organisation=organisation, type=kind, period="2025", title=f"Aangifte {kind}", statement="Ik keur goed.",
+            offered_by=staff, status=status,
+        )
+        for kind, status in (("ib", Approval.Status.OFFERED), ("vpb", Approval.Status.APPROVED))
+    )  # fmt: skip
+    for approval in (waiting, approved):
+        document = ApprovalDocument(approval=approval, position=0, name="aangifte.pdf", size=9,
+                                    mime="application/pdf", sha256="2" * 64)  # fmt: skip
+        document.file.save("aangifte.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        document.save()
+        Decider.objects.create(approval=approval, user=decider)
+    submission = Submission.objects.create(
+        approval=approved, organisation=organisation, channel=Submission.Channel.TAX_OFFICE
+    )
+    link = TemporaryLink.objects.create(
+        organisation=organisation, recipient=decider, approval=waiting, nonce="n" * 32,
+        expires_at=timezone.now() + datetime.timedelta(days=14), max_opens=10, created_by=staff,
+    )  # fmt: skip
+    return waiting, submission, link
+
+
 @pytest.fixture
-def world(organisation, client_viewer, accountant) -> World:
+def world(organisation, client_viewer, client_owner, accountant) -> World:
     label = LabelFactory(name="Matrix")
     organisation.labels.add(label)
     invitation = account_services.invitation_create(
@@ -309,6 +367,7 @@ def world(organisation, client_viewer, accountant) -> World:
     )
     mail.message.save("mail.eml", ContentFile(b"Subject: Factuur\r\n\r\nHoi\r\n"), save=False)
     mail.save()
+    approval, submission, link = _approval_rows(organisation, client_owner, accountant)
     return World(
         organisation,
         Membership.objects.get(user=client_viewer),
@@ -319,6 +378,9 @@ def world(organisation, client_viewer, accountant) -> World:
         document,
         delivery,
         mail,
+        approval,
+        submission,
+        link,
     )
 
 
@@ -346,6 +408,10 @@ def _untouched(w: World, events_before: int) -> None:
     assert Delivery.objects.filter(pk=w.delivery.pk, status="returned", answer="").exists()
     assert Delivery.objects.count() == 1
     assert QuarantinedMail.objects.filter(pk=w.mail.pk, status="held").exists()
+    assert Approval.objects.filter(pk=w.approval.pk, status="offered").exists()
+    assert Approval.objects.count() == 2 and ApprovalDocument.objects.count() == 2
+    assert Submission.objects.filter(pk=w.submission.pk, status="ready", reference="").exists()
+    assert TemporaryLink.objects.filter(pk=w.link.pk, revoked_at=None).exists()
 
 
 def test_it_registers_every_url_pattern():

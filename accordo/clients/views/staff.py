@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accordo.accounts import services as account_services
 from accordo.accounts.models import Invitation
+from accordo.approvals.selectors import organisation_approvals
 from accordo.clients import services, tables
 from accordo.clients.access import access_staff_organisation
 from accordo.clients.forms import (
@@ -149,6 +150,7 @@ def organisation_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
             "invite_form": InvitationForm(),
             "role_form": MembershipRoleForm(),
             "recent_events": events_page(organisation=organisation, limit=5)[0],
+            "approvals": organisation_approvals(organisation),
         },
     )
 
