@@ -9,7 +9,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -87,13 +87,17 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_rows(filters: ApprovalFilters) -> Iterator[list[Any]]:
-    types = choice_labels(Approval._meta.get_field("type"))
-    statuses = choice_labels(Approval._meta.get_field("status"))
-    yield [
-        _("Client"), _("Type"), _("Period or year"), _("Title"), _("Status"), _("Amount"), _("Mode"),
-        _("Offered"), _("Offered by"), _("Due date"), _("Decided"), _("Who decides"), _("Approval id"),
-    ]  # fmt: skip
+def _csv_rows(filters: ApprovalFilters, language: str) -> Iterator[list[Any]]:
+    """The export's rows; read while the response streams, after the view (and its language) is gone."""
+    with translation.override(language):
+        types = choice_labels(Approval._meta.get_field("type"))
+        statuses = choice_labels(Approval._meta.get_field("status"))
+        modes = choice_labels(Approval._meta.get_field("mode"))
+        header = [
+            _("Client"), _("Type"), _("Period or year"), _("Title"), _("Status"), _("Amount"), _("Mode"),
+            _("Offered"), _("Offered by"), _("Due date"), _("Decided"), _("Who decides"), _("Approval id"),
+        ]  # fmt: skip
+    yield header
     for a in approvals_for_export(filters):
         deciders = "; ".join(f"{d.user.email}: {d.decision}" for d in a.deciders.all())
         yield [
@@ -103,7 +107,7 @@ def _csv_rows(filters: ApprovalFilters) -> Iterator[list[Any]]:
             _cell(a.title),
             statuses.get(a.status, a.status),
             "" if a.amount is None else str(a.amount),
-            a.mode,
+            modes.get(a.mode, a.mode),
             timezone.localtime(a.created_at).isoformat(timespec="seconds"),
             a.offered_by.email,
             a.due_date.isoformat() if a.due_date else "",
@@ -122,7 +126,8 @@ def export(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
         return HttpResponse(_("These filters are not valid."), status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(_filters(form))), content_type="text/csv; charset=utf-8"
+        (writer.writerow(row) for row in _csv_rows(_filters(form), translation.get_language())),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"approvals-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

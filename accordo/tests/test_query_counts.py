@@ -35,7 +35,8 @@ def _assert_flat(client, url: str, grow, data: dict | None = None, *, small: int
     """Measure ``url`` with ``small`` rows, grow to ``large`` rows, measure again: equal counts."""
     grow(small)
     for _ in range(2):  # warm up: session, the firm row and its per-process copy
-        client.get(url, data)
+        with pagecache.bypassed():
+            client.get(url, data)
     few = _queries(client, url, data)
     grow(large - small)
     many = _queries(client, url, data)
@@ -159,3 +160,83 @@ def test_it_shows_an_organisation_to_staff_in_constant_queries(client, accountan
             )
 
     _assert_flat(client, reverse(name, args=[organisation.public_id]), grow, small=4, large=20)
+
+
+def _approvals(accountant, organisation=None):
+    """A grower of approvals at fresh (or the given) organisations, each with two deciders, some decided."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from accordo.approvals import services as approval_services
+    from accordo.approvals.services import OfferedFile
+
+    def grow(count: int) -> None:
+        for n in range(count):
+            org = organisation or OrganisationFactory()
+            if organisation is None:
+                AssignmentFactory(organisation=org, user=accountant, role="accountant")
+            deciders = [MembershipFactory(organisation=org, role="owner").user for _ in range(2)]
+            data = f"%PDF-1.4 {org.pk}-{n}".encode()
+            file = OfferedFile(ContentFile(data, name="a.pdf"), "a.pdf", len(data), "application/pdf",
+                               hashlib.sha256(data).hexdigest())  # fmt: skip
+            approval = approval_services.approval_offer(
+                actor=accountant, ctx=CTX, organisation=org, type="vpb", period="2025", title=f"Aangifte {n}",
+                documents=[file], deciders=deciders, rule="all",
+            )  # fmt: skip
+            if n % 2:
+                approval_services.approval_decide(
+                    actor=deciders[0], ctx=CTX, approval=approval, approve=True, statement=approval.statement
+                )
+
+    return grow
+
+
+@pytest.mark.parametrize("query", [{}, {"status": "offered", "due": "", "type": "vpb"}, {"assignee": "ME"}])
+def test_it_shows_the_approvals_overview_in_constant_queries(client, accountant, query):
+    client.force_login(accountant)
+    query = {k: str(accountant.public_id) if v == "ME" else v for k, v in query.items()}
+    _assert_flat(client, reverse("approvals_staff:overview"), _approvals(accountant), query, small=3, large=15)
+
+
+def test_it_exports_approvals_in_constant_queries(client, accountant):
+    client.force_login(accountant)
+    url = reverse("approvals_staff:export")
+
+    def exported() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            lines = b"".join(response.streaming_content).count(b"\n")
+        assert response.status_code == 200
+        return len(captured.captured_queries), lines
+
+    grow = _approvals(accountant)
+    grow(3)
+    exported()  # warm up
+    few, few_lines = exported()
+    grow(12)
+    many, many_lines = exported()
+    assert (few_lines, many_lines) == (4, 16)
+    assert few == many, f"{few} queries with 3 approvals, {many} with 15"
+
+
+def test_it_shows_one_approval_in_constant_queries(client, accountant, organisation):
+    from accordo.approvals.models import Approval
+
+    client.force_login(accountant)
+    _approvals(accountant, organisation)(1)
+    approval = Approval.objects.get()
+
+    def grow(count: int) -> None:
+        from accordo.approvals import services as approval_services
+
+        for _ in range(count):
+            approval_services.approval_remind(actor=accountant, ctx=CTX, approval=approval)
+
+    url = reverse("approvals_staff:approval", args=[approval.public_id])
+    _assert_flat(client, url, grow, small=2, large=12)
+
+
+def test_it_shows_the_outbox_in_constant_queries(client, accountant):
+    client.force_login(accountant)
+    _assert_flat(client, reverse("approvals_staff:outbox"), _approvals(accountant), small=4, large=16)
