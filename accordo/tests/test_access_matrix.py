@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accordo.accounts import services as account_services
 from accordo.accounts.models import Invitation, User
-from accordo.approvals.models import Approval, ApprovalDocument, Decider, Submission, TemporaryLink
+from accordo.approvals import links
+from accordo.approvals.models import Approval, ApprovalDocument, Decider, LinkCode, Submission, TemporaryLink
 from accordo.clients.models import Label, Membership, Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
@@ -151,7 +152,23 @@ REGISTRY: dict[str, str] = {
     "approvals_staff:remind": STAFF,
     "approvals_staff:withdraw": STAFF,
     "approvals_staff:reoffer": STAFF,
+    # Approvals (client side): scoped by portal membership.
+    "approvals_portal:list": PORTAL,
+    "approvals_portal:approval": PORTAL,
+    "approvals_portal:approve": PORTAL,
+    "approvals_portal:reject": PORTAL,
+    "approvals_portal:document": PORTAL,
+    "approvals_portal:document_download": PORTAL,
+    # Temporary links: no login, the signed token is the key (tested on their own below).
+    "links:open": PUBLIC,
+    "links:code": PUBLIC,
+    "links:approve": PUBLIC,
+    "links:reject": PUBLIC,
+    "links:download": PUBLIC,
+    "links:document": PUBLIC,
+    "links:document_download": PUBLIC,
 }
+LINK_URLS = sorted(name for name in REGISTRY if name.startswith("links:"))
 
 
 @dataclass
@@ -197,6 +214,19 @@ def _version(w: World) -> dict[str, Any]:
 
 def _approval(w: World) -> dict[str, Any]:
     return {"public_id": w.approval.public_id}
+
+
+def _link_kwargs(name: str, link: TemporaryLink, token: str | None = None) -> dict[str, Any]:
+    """A link URL's arguments: its id, a token (its own unless given), the approval's document."""
+    kwargs: dict[str, Any] = {"public_id": link.public_id, "token": token or links.link_token(link)}
+    if name.startswith("links:document"):
+        assert link.approval is not None
+        kwargs["document_id"] = link.approval.documents.get().public_id
+    return kwargs
+
+
+def _link_builder(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: _link_kwargs(name, w.link)
 
 
 OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -258,6 +288,12 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "approvals_staff:remind": _approval,
     "approvals_staff:withdraw": _approval,
     "approvals_staff:reoffer": _approval,
+    "approvals_portal:list": _org,
+    "approvals_portal:approval": _approval,
+    "approvals_portal:approve": _approval,
+    "approvals_portal:reject": _approval,
+    "approvals_portal:document": lambda w: {"public_id": w.approval.documents.get().public_id},
+    "approvals_portal:document_download": lambda w: {"public_id": w.approval.documents.get().public_id},
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
@@ -268,6 +304,7 @@ PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "set-password"},
     "mfa_remove_webauthn": lambda w: {"pk": 1},
     "mfa_edit_webauthn": lambda w: {"pk": 1},
+    **{name: _link_builder(name) for name in LINK_URLS},
 }
 
 DENIED = {
@@ -511,3 +548,51 @@ def test_it_links_no_staff_page_for_a_client(client, client_owner, world):
     client.force_login(client_owner)
     body = client.get(reverse("portal:home")).content.decode()
     assert "/staff/" not in body
+
+
+def _foreign_link(accountant: User) -> TemporaryLink:
+    """A link of another organisation's approval, for its own member."""
+    other = Organisation.objects.create(name="Andere Klant B.V.")
+    member = User.objects.create_user(email="member@other.test", password=None)
+    Membership.objects.create(user=member, organisation=other, role="owner")
+    _waiting, _submission, link = _approval_rows(other, member, accountant)
+    return link
+
+
+@pytest.mark.parametrize("name", LINK_URLS)
+def test_it_hides_every_link_url_behind_a_forged_or_foreign_token(client, world, accountant, name):
+    """Tampered tokens, and a link opened with another link's (valid) token, are simply not found."""
+    foreign = _foreign_link(accountant)
+    events_before = Event.objects.count()
+    forged = links.link_token(world.link)[:-4] + "beef"
+    attempts = [
+        _link_kwargs(name, world.link, token=forged),
+        _link_kwargs(name, world.link, token=links.link_token(foreign)),
+        _link_kwargs(name, foreign, token=links.link_token(world.link)),
+        {**_link_kwargs(name, world.link), "public_id": uuid.uuid4()},
+    ]
+    for kwargs in attempts:
+        url = reverse(name, kwargs=kwargs)
+        statuses = {client.get(url).status_code, client.post(url, {"code": "123456", "reason": "x"}).status_code}
+        assert statuses <= {404, 405} and 404 in statuses, (name, kwargs, statuses)
+    assert Event.objects.count() == events_before
+    assert TemporaryLink.objects.filter(opens=0).count() == 2 and not LinkCode.objects.exists()
+    assert set(Approval.objects.values_list("status", flat=True)) == {"offered", "approved"}
+    assert not Decider.objects.exclude(decision="pending").exists()
+
+
+def test_it_shows_a_links_own_documents_only(client, world, accountant):
+    """Another approval's document — of the same organisation or another — is not found under a link."""
+    foreign = _foreign_link(accountant)
+    assert foreign.approval is not None
+    others = ApprovalDocument.objects.exclude(approval=world.approval)
+    assert others.count() == 3  # the approved one of the World, and the foreign organisation's two
+    for document in others:
+        for name in ("links:document", "links:document_download"):
+            kwargs = {**_link_kwargs(name, world.link), "document_id": document.public_id}
+            assert client.get(reverse(name, kwargs=kwargs)).status_code == 404
+    assert not Event.objects.filter(verb="approval.document_viewed").exists()
+
+
+def test_it_opens_a_valid_link_for_anybody(client, world):
+    assert client.get(_url("links:open", world)).status_code == 200
