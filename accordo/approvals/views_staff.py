@@ -252,6 +252,8 @@ def link_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
         messages.success(request, _("The temporary link no longer works."))
     if link.approval is not None:
         return _back(link.approval)
+    if link.document is not None:
+        return redirect("dossier:staff_document", link.document.public_id)
     return redirect("staff:organisation_detail", link.organisation.public_id)
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/dossier/documents/<uuid:public_id>/edit/", staff.document_edit, name="staff_document_edit"),
     path("staff/dossier/documents/<uuid:public_id>/delete/", staff.document_delete, name="staff_document_delete"),
     path("staff/dossier/documents/<uuid:public_id>/restore/", staff.document_restore, name="staff_document_restore"),
+    path("staff/dossier/documents/<uuid:public_id>/send-link/", staff.document_send_link, name="staff_document_link"),
     path("staff/dossier/versions/<uuid:public_id>/download/", staff.version_download, name="staff_version_download"),
     path("staff/dossier/versions/<uuid:public_id>/preview/", staff.version_preview, name="staff_version_preview"),
     path("staff/dossier/versions/<uuid:public_id>/thumbnail/", staff.version_thumbnail, name="staff_version_thumbnail"),

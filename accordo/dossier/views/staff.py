@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,12 +11,13 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accordo.clients.access import access_staff_organisation
-from accordo.clients.models import Organisation
+from accordo.clients.models import Membership, Organisation
 from accordo.core.access import AuthedRequest, firm_admin_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.dossier import fileproc, search, services
@@ -209,7 +212,10 @@ def version_status(request: AuthedRequest, public_id: str) -> HttpResponse:
 @require_GET
 @staff_required
 def document_page(request: AuthedRequest, public_id: str) -> HttpResponse:
-    document = access_staff_document(request.user, public_id)
+    return _document_render(request, access_staff_document(request.user, public_id))
+
+
+def _document_render(request: AuthedRequest, document: Document, status: int = 200) -> HttpResponse:
     tree = Tree.of(document.organisation_id)
     folder = tree.folders.get(document.folder_id, document.folder)
     form = DocumentForm(
@@ -230,8 +236,58 @@ def document_page(request: AuthedRequest, public_id: str) -> HttpResponse:
             "versions": versions_of(document),
             "client_can_see": folder.pk in tree.client_visible_ids() and document.published,
             "form": form,
+            "members": _members(document.organisation),
+            "links": list(document.temporary_links.select_related("recipient").order_by("-created_at")[:LINKS_SHOWN]),
+            "now": timezone.now(),
         },
+        status=status,
     )
+
+
+LINKS_SHOWN = 20
+
+
+def _members(organisation: Organisation) -> list[Membership]:
+    return list(Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__email"))
+
+
+@require_POST
+@staff_required
+def document_send_link(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Send the document to one member as a temporary download link (how Standard-tier clients get
+    their reports, SPEC §14); the worker mails it."""
+    from accordo.approvals import links
+
+    document = access_staff_document(request.user, public_id)
+    back = reverse("dossier:staff_document", args=[document.public_id])
+    try:
+        recipient = uuid.UUID(request.POST.get("recipient", ""))
+    except ValueError:
+        recipient = None
+    membership = (
+        Membership.objects.filter(organisation=document.organisation, public_id=recipient)
+        .select_related("user")
+        .first()
+    )
+    if membership is None or document.current is None:
+        messages.error(request, _("Choose who receives the link."))
+        return _document_render(request, document, status=400)
+    try:
+        links.link_create(
+            actor=request.user,
+            ctx=ctx_from_request(request),
+            organisation=document.organisation,
+            recipient=membership.user,
+            document=document,
+        )
+    except ValidationError as error:
+        messages.error(request, first_error(error))
+        return _document_render(request, document, status=400)
+    messages.success(
+        request,
+        _("A temporary link to this document is being e-mailed to %(email)s.") % {"email": membership.user.email},
+    )
+    return redirect(back)
 
 
 @require_POST
