@@ -263,12 +263,13 @@ def document_send_link(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         recipient = uuid.UUID(request.POST.get("recipient", ""))
     except ValueError:
-        recipient = None
-    membership = (
-        Membership.objects.filter(organisation=document.organisation, public_id=recipient)
-        .select_related("user")
-        .first()
-    )
+        membership = None
+    else:
+        membership = (
+            Membership.objects.filter(organisation=document.organisation, public_id=recipient)
+            .select_related("user")
+            .first()
+        )
     if membership is None or document.current is None:
         messages.error(request, _("Choose who receives the link."))
         return _document_render(request, document, status=400)
