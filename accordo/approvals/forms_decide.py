@@ -20,6 +20,10 @@ CODE_WIDGET = forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode
 class _CodeMixin(forms.Form):
     code = forms.CharField(required=False, max_length=64, widget=CODE_WIDGET)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def _set_code(self, code_label: Any) -> None:
         field = self.fields["code"]
         if code_label is None:

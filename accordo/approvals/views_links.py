@@ -30,8 +30,12 @@ from accordo.dossier.views.common import first_error, send_version
 
 
 def private(response: HttpResponseBase) -> HttpResponseBase:
-    """The token is in the URL: never sent on as a referrer, indexed or kept in a shared cache."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The token is in the URL: never sent to another site as a referrer, indexed or kept in a cache.
+
+    ``same-origin``, not ``no-referrer``: with no referrer at all browsers send ``Origin: null`` on
+    the page's own form posts, which the CSRF check (rightly) refuses.
+    """
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

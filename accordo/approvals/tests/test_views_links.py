@@ -110,7 +110,7 @@ def test_opening_an_approval_link_shows_it_without_login_and_counts_one_open(cli
     for document in approval.documents.all():
         assert _url("document", link, document.public_id) in body
         assert _url("document_download", link, document.public_id) in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
     assert '<meta name="robots" content="noindex, nofollow">' in body
@@ -186,7 +186,7 @@ def test_documents_stream_under_the_token_and_are_evidence(client, link, approva
     assert shown.status_code == 200
     assert shown["Content-Disposition"].startswith("inline")
     assert shown["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in shown["Content-Security-Policy"]
-    assert shown["Referrer-Policy"] == "no-referrer"
+    assert shown["Referrer-Policy"] == "same-origin"
     assert b"".join(shown.streaming_content) == RETURN_PDF
     download = client.get(_url("document_download", link, document.public_id))
     assert download["Content-Disposition"].startswith("attachment")
@@ -223,7 +223,7 @@ def test_approving_with_the_emailed_code_decides_and_kills_the_link(client, link
     response = _approve(client, link, _code(client, link))
     assert response.status_code == 200
     assert "Thank you: your approval is recorded." in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert _status(approval) == "approved"
     event = Event.objects.get(verb="approval.approved")
     assert event.actor == client_owner and event.data["statement"] == approval.statement
@@ -326,7 +326,7 @@ def test_a_document_link_offers_its_download(client, accountant, client_owner, r
     download = client.get(_url("download", link))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
-    assert download["Referrer-Policy"] == "no-referrer"
+    assert download["Referrer-Policy"] == "same-origin"
     assert b"".join(download.streaming_content) == REPORT
     event = Event.objects.get(verb="document.downloaded")
     assert event.actor == client_owner and event.data["link"] is True
