@@ -287,12 +287,14 @@ def test_deciding_twice_is_refused_and_changes_nothing(as_owner, approval):
     assert _state(approval) == before
 
 
-@pytest.mark.parametrize("how", ["withdrawn", "superseded"])
-def test_a_withdrawn_or_superseded_offer_cannot_be_decided(
+@pytest.mark.parametrize("how", ["withdrawn", "superseded", "expired"])
+def test_a_withdrawn_superseded_or_expired_offer_cannot_be_decided(
     as_owner, accountant, organisation, client_owner, approval, how
 ):
     if how == "withdrawn":
         services.approval_withdraw(actor=accountant, ctx=STAFF_CTX, approval=approval)
+    elif how == "expired":
+        Approval.objects.filter(pk=approval.pk).update(status=Approval.Status.EXPIRED)
     else:
         newer = offer(accountant, organisation, [client_owner], supersedes=approval)
     before = _state(approval)
