@@ -33,7 +33,10 @@ class ApprovalFilters:
 
 
 def _deciders() -> Prefetch[str]:
-    return Prefetch("deciders", queryset=Decider.objects.select_related("user").order_by("pk"))
+    people = Decider.objects.select_related("user").only(
+        "approval_id", "decision", "decided_at", "user__public_id", "user__email", "user__full_name"
+    )
+    return Prefetch("deciders", queryset=people.order_by("pk"))
 
 
 def _filtered(filters: ApprovalFilters) -> QuerySet[Approval]:
@@ -64,14 +67,28 @@ def _filtered(filters: ApprovalFilters) -> QuerySet[Approval]:
     return rows
 
 
+LIST_FIELDS = (
+    "public_id", "created_at", "organisation", "type", "period", "title", "amount", "due_date", "mode", "rule",
+    "status", "offered_by", "decided_at",
+    # Only what a row shows: an organisation row decrypts its BSN when loaded in full.
+    "organisation__public_id", "organisation__name", "offered_by__public_id", "offered_by__email",
+    "offered_by__full_name",
+)  # fmt: skip
+
+
 def approvals_overview(filters: ApprovalFilters) -> QuerySet[Approval]:
-    """Every approval of every client matching ``filters``, newest offer first, with its deciders."""
+    """Every approval of every client matching ``filters``, with its deciders.
+
+    Newest offer first; with a due-date filter the most pressing first (by due date, along the
+    status and due date index).
+    """
+    order = ("due_date", "pk") if filters.due else ("-created_at", "-pk")
     return (
         _filtered(filters)
         .select_related("organisation", "offered_by")
-        .defer("statement", "notes")
+        .only(*LIST_FIELDS)
         .prefetch_related(_deciders())
-        .order_by("-created_at", "-pk")
+        .order_by(*order)
     )
 
 
@@ -144,12 +161,16 @@ class OutboxFilters:
 
 def outbox(filters: OutboxFilters) -> QuerySet[Submission]:
     """The submission outbox, oldest first: what has waited longest comes first."""
-    rows = Submission.objects.select_related("organisation", "approval")
+    rows = Submission.objects.select_related("organisation", "approval").only(
+        "public_id", "created_at", "organisation", "approval", "channel", "status", "reference", "note",
+        "organisation__public_id", "organisation__name",
+        "approval__public_id", "approval__type", "approval__period", "approval__title",
+    )  # fmt: skip
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
-    return rows.order_by("created_at", "pk")
+    return rows.order_by("pk")  # rows are only ever added: the oldest first, along the primary key
 
 
 def outbox_counts(filters: OutboxFilters) -> dict[str, int]:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -27,6 +28,18 @@ from accordo.core.models import choice_labels
 from accordo.core.pagecache import cached_page
 
 PAGE_SIZE = 50
+
+
+class CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count: the counts per status already hold it, no second scan of the rows."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 def _filters(form: OverviewFilterForm) -> ApprovalFilters:
@@ -52,8 +65,9 @@ def _filters(form: OverviewFilterForm) -> ApprovalFilters:
 def overview(request: AuthedRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET or None)
     filters = _filters(form)
-    page = Paginator(approvals_overview(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = approval_status_counts(filters)
+    matching = counts[filters.status] if filters.status else sum(counts.values())
+    page = CountedPaginator(approvals_overview(filters), PAGE_SIZE, matching).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     without_status = querystring.copy()

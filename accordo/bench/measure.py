@@ -99,6 +99,39 @@ def pages(data: seed.Dataset) -> list[Page]:
         Page("staff_dossier_folder", reverse("dossier:staff_folder", args=[folder.public_id]), "staff", rows=1000),
         Page("client_dossier_folder", reverse("dossier:client_folder", args=[folder.public_id]), "client", rows=1000),
         Page("staff_delivery_queue", reverse("deliveries:staff_queue"), "staff"),
+        *approval_pages(data),
+    ]
+
+
+def approval_pages(data: seed.Dataset) -> list[Page]:
+    """The staff overview of every approval (warm from the page cache: gated; and cold), filtered, the outbox."""
+    from accordo.approvals.models import Submission
+    from accordo.approvals.selectors import ApprovalFilters, approvals_overview
+
+    overview = reverse("approvals_staff:overview")
+
+    def matching(**filters: Any) -> int:
+        return approvals_overview(ApprovalFilters(**filters)).count()
+
+    everything = matching()
+    return [
+        Page("staff_approvals_overview", overview, "staff", gated=True, rows=everything),
+        Page("staff_approvals_overview_cold", overview, "staff", rows=everything, cold=True),
+        Page(
+            "staff_approvals_waiting_overdue",
+            f"{overview}?status=offered&due=overdue",
+            "staff",
+            rows=matching(status="offered", due="overdue"),
+            cold=True,
+        ),
+        Page(
+            "staff_approvals_mine_ib",
+            f"{overview}?type=ib&assignee={data.staff.public_id}",
+            "staff",
+            rows=matching(type="ib", assignee=data.staff),
+            cold=True,
+        ),
+        Page("staff_approvals_outbox", reverse("approvals_staff:outbox"), "staff", rows=Submission.objects.count()),
     ]
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accordo.accounts.models import Invitation, StaffRole, User
-from accordo.bench import dossier_seed
+from accordo.bench import approvals_seed, dossier_seed
 from accordo.clients.models import (
     AssignmentRole,
     Firm,
@@ -167,7 +167,7 @@ def _events(rng: random.Random, orgs: list[Organisation], focus: Organisation, s
 
 
 @transaction.atomic
-def seed(*, organisations: int, log: Any = print) -> Dataset:
+def seed(*, organisations: int, approvals: int = approvals_seed.APPROVALS, log: Any = print) -> Dataset:
     """Seed an empty database with ``organisations`` clients and everything around them."""
     from accordo.testing.factories import enrol_totp
 
@@ -219,6 +219,8 @@ def seed(*, organisations: int, log: Any = print) -> Dataset:
     roles = [MemberRole.OWNER, MemberRole.APPROVER, MemberRole.VIEWER]
     memberships += [Membership(user=client, organisation=o, role=r) for o, r in zip(mine, roles, strict=True)]
     Membership.objects.bulk_create(memberships, batch_size=2000)
+    # The measured client's organisations give a portal login: only the extended tier has one.
+    Organisation.objects.filter(pk__in=[o.pk for o in mine]).update(tier=Tier.COLLABORATE_EXTENDED)
     log(f"  users: {len(users) + len(staff)}, memberships: {len(memberships)}, labels: {len(links)}")
 
     for i in range(2):
@@ -232,6 +234,8 @@ def seed(*, organisations: int, log: Any = print) -> Dataset:
     folder = dossier_seed.seed(rng, focus, staff[0])
     log(f"  dossier: {dossier_seed.DOCUMENTS} documents in {folder.name}")
     log(f"  deliveries: {dossier_seed.seed_deliveries(rng, orgs, client)}")
+    made = approvals_seed.seed(rng, orgs, staff[:4], count=approvals)
+    log(f"  approvals: {made['approvals']}, in the outbox: {made['submissions']}")
     events = Event.objects.bulk_create(_events(rng, orgs, focus, staff), batch_size=500)
     EventChainHead.objects.create(pk=1, last_seq=events[-1].seq, last_hash=events[-1].hash)
     log(f"  events: {len(events)}")
@@ -243,11 +247,15 @@ def seed(*, organisations: int, log: Any = print) -> Dataset:
     )
 
 
-def dataset_if_seeded(*, organisations: int) -> Dataset | None:
+def dataset_if_seeded(*, organisations: int, approvals: int = approvals_seed.APPROVALS) -> Dataset | None:
     """The existing dataset when the database already holds one of this size (for --reuse)."""
+    from accordo.approvals.models import Approval
+
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     client = User.objects.filter(email=CLIENT_EMAIL).first()
     if staff is None or client is None or Organisation.objects.count() != organisations:
+        return None
+    if Approval.objects.count() != approvals:
         return None
     membership = Membership.objects.filter(user=client, role=MemberRole.OWNER).select_related("organisation").first()
     if membership is None:

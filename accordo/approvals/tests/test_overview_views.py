@@ -78,7 +78,19 @@ def spread(accountant, organisation, client_owner):
 def _titles(client, **query) -> set[str]:
     response = client.get(reverse("approvals_staff:overview"), query)
     assert response.status_code == 200
-    return {a.title for a in response.context["page"].object_list}
+    titles = [a.title for a in response.context["page"].object_list]
+    assert response.context["page"].paginator.count == len(titles)  # the count comes from the counts per status
+    return set(titles)
+
+
+def test_it_pages_the_overview(as_accountant, accountant, organisation, client_owner, spread):
+    for n in range(51):
+        _offer(accountant, organisation, client_owner, title=f"Reeks {n}")
+    first = as_accountant.get(reverse("approvals_staff:overview"), {"status": "offered"})
+    assert first.context["page"].paginator.count == 54 and len(first.context["page"].object_list) == 50
+    second = as_accountant.get(reverse("approvals_staff:overview"), {"status": "offered", "page": "2"})
+    assert len(second.context["page"].object_list) == 4
+    assert "page=2" in first.content.decode() and "status=offered" in first.content.decode()
 
 
 def test_it_lists_every_approval_with_counts(as_accountant, spread):

@@ -19,6 +19,11 @@ PAGES = [
     "staff_dossier_folder",
     "client_dossier_folder",
     "staff_delivery_queue",
+    "staff_approvals_overview",
+    "staff_approvals_overview_cold",
+    "staff_approvals_waiting_overdue",
+    "staff_approvals_mine_ib",
+    "staff_approvals_outbox",
 ]
 
 
@@ -30,6 +35,7 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
             str(settings.BASE_DIR / "manage.py"),
             "bench",
             "--organisations=50",
+            "--approvals=500",
             "--requests=5",
             "--no-gate",
             "--upload-mb=4",
@@ -55,6 +61,8 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
     by_name = {r["name"]: r for r in results}
     # The warm list comes from the page cache; the cold one reads its rows every time.
     assert by_name["staff_organisation_list"]["queries"] < by_name["staff_organisation_list_cold"]["queries"]
+    assert by_name["staff_approvals_overview"]["queries"] < by_name["staff_approvals_overview_cold"]["queries"]
+    assert by_name["staff_approvals_overview"]["rows"] == 500
     assert "staff_organisation_list" in completed.stdout
     files = json.loads(output.with_name("results-files.json").read_text(encoding="utf-8"))
     assert files["upload"]["megabytes"] == 4 and files["upload"]["seconds"] > 0

@@ -52,6 +52,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organisations", type=int, default=10_000, help="organisations to seed")
+        parser.add_argument("--approvals", type=int, default=100_000, help="approvals to seed")
         parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
         parser.add_argument("--reuse", action="store_true", help="keep the database when it holds the data")
         parser.add_argument("--no-gate", action="store_true", help="only report; never fail on the gate")
@@ -60,8 +61,8 @@ class Command(BaseCommand):
         parser.add_argument("--upload-mb", type=int, default=100, help="size of the timed upload (0: skip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["organisations"] < 1 or options["requests"] < 1:
-            raise CommandError("--organisations and --requests must be at least 1")
+        if options["organisations"] < 1 or options["requests"] < 1 or options["approvals"] < 0:
+            raise CommandError("--organisations and --requests must be at least 1, --approvals at least 0")
         data_dir = Path(options["data_dir"]).resolve()
         if os.environ.get(CHILD_MARK) != str(data_dir):
             self._reexec(data_dir, options)
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             "bench",
             f"--organisations={options['organisations']}",
             f"--requests={options['requests']}",
+            f"--approvals={options['approvals']}",
             f"--data-dir={data_dir}",
             f"--output={Path(options['output']).resolve()}",
             f"--upload-mb={options['upload_mb']}",
@@ -132,7 +134,7 @@ class Command(BaseCommand):
         dataset = None
         if options["reuse"] and (data_dir / DB_FILE).exists():
             call_command("migrate", interactive=False, verbosity=0)
-            dataset = seed.dataset_if_seeded(organisations=options["organisations"])
+            dataset = seed.dataset_if_seeded(organisations=options["organisations"], approvals=options["approvals"])
             if dataset is not None:
                 self.stdout.write("Reusing the seeded database.")
         seed_seconds = 0.0
@@ -143,7 +145,9 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             self.stdout.write(f"Seeding {options['organisations']} organisations ...")
             seed_started = time.perf_counter()
-            dataset = seed.seed(organisations=options["organisations"], log=self.stdout.write)
+            dataset = seed.seed(
+                organisations=options["organisations"], approvals=options["approvals"], log=self.stdout.write
+            )
             seed_seconds = time.perf_counter() - seed_started
             self.stdout.write(f"Seeded in {seed_seconds:.1f} s.")
 
