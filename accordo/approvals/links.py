@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accordo.accounts.models import User
-from accordo.approvals.models import Approval, ApprovalDocument, LinkCode, TemporaryLink
+from accordo.approvals.models import Approval, ApprovalDocument, Decider, LinkCode, TemporaryLink
 from accordo.approvals.services import ApprovalStateError, approval_decide
 from accordo.clients.models import Membership, Organisation
 from accordo.clients.selectors import firm_get
@@ -37,6 +37,7 @@ from accordo.dossier.models import Document
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
 CODE_DIGITS = 6
+CODES_PER_HOUR = 5  # a recipient who asks more often is a script, not a person
 
 
 class LinkDead(Exception):
@@ -45,6 +46,10 @@ class LinkDead(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class CodeRefused(ValidationError):
+    """The one-time code was wrong, expired or used up; the message says what to do."""
 
 
 def link_token(link: TemporaryLink) -> str:
@@ -73,7 +78,12 @@ def link_usable_check(link: TemporaryLink, *, now: datetime.datetime | None = No
         raise LinkDead(_("This link was withdrawn by the firm."))
     if link.expires_at <= now:
         raise LinkDead(_("This link has expired. Ask the firm for a new one."))
-    if link.approval is not None and link.approval.status != Approval.Status.OFFERED:
+    if link.approval is not None and (
+        link.approval.status != Approval.Status.OFFERED
+        or Decider.objects.filter(approval_id=link.approval.pk, user_id=link.recipient_id)
+        .exclude(decision=Decider.Decision.PENDING)
+        .exists()
+    ):  # decided, withdrawn, expired, or this recipient's part is done ("all of them" goes on)
         raise LinkDead(_("This request has been dealt with; the link no longer works."))
     if link.document is not None and link.document.deleted_at is not None:
         raise LinkDead(_("This document is no longer available."))
@@ -221,6 +231,13 @@ def link_code_send(*, ctx: RequestContext, link: TemporaryLink) -> LinkCode:
     if link.approval is None:
         raise ValueError("codes are for approval links")
     now = timezone.now()
+    recent = LinkCode.objects.filter(link=link, created_at__gte=now - datetime.timedelta(hours=1)).count()
+    if recent >= CODES_PER_HOUR:
+        raise CodeRefused(
+            _("You asked for %(count)d codes in the last hour. Use the newest one, or try again later.")
+            % {"count": recent},
+            code="codes",
+        )
     LinkCode.objects.filter(link=link, used_at=None).update(used_at=now)
     code = LinkCode.objects.create(
         link=link, nonce=get_random_string(32), expires_at=now + datetime.timedelta(minutes=CODE_MINUTES)
@@ -230,10 +247,6 @@ def link_code_send(*, ctx: RequestContext, link: TemporaryLink) -> LinkCode:
         organisation=link.organisation, data={"code": code.pk, "to": link.recipient.email},
     )  # fmt: skip
     return code
-
-
-class CodeRefused(ValidationError):
-    """The one-time code was wrong, expired or used up; the message says what to do."""
 
 
 def _code_check(link: TemporaryLink, code: str) -> tuple[LinkCode | None, str]:

@@ -60,14 +60,9 @@ def _pending_decider(link: TemporaryLink) -> Decider | None:
 
 
 def _check(link: TemporaryLink) -> None:
-    """Everything but the open count (LinkDead); a recipient who has decided is done with the link too."""
+    """Everything but the open count (LinkDead); a recipient who has decided is done with the link too
+    (``links.link_usable_check`` says so)."""
     links.link_session_check(link)
-    if link.approval_id is not None:
-        decided = Decider.objects.filter(approval_id=link.approval_id, user_id=link.recipient_id).exclude(
-            decision=Decider.Decision.PENDING
-        )
-        if decided.exists():
-            raise links.LinkDead(_("This request has been dealt with; the link no longer works."))
 
 
 def _dead(request: HttpRequest, reason: str) -> HttpResponseBase:
@@ -142,6 +137,8 @@ def link_code(request: HttpRequest, public_id: str, token: str) -> HttpResponseB
         links.link_code_send(ctx=ctx_from_request(request), link=link)
     except links.LinkDead as dead:
         return _dead(request, dead.reason)
+    except links.CodeRefused as refused:
+        return _render(request, link, token, error=refused.messages[0], status=429)
     notice = _("A code was sent to %(email)s. It is valid for %(minutes)d minutes.") % {
         "email": masked_email(link.recipient.email),
         "minutes": links.CODE_MINUTES,

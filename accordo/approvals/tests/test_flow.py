@@ -394,3 +394,31 @@ def test_a_member_added_later_cannot_decide_on_an_old_offer(accountant, organisa
     MembershipFactory(user=late, organisation=organisation, role="owner")
     with pytest.raises(PermissionError):
         _approve(approval, late)
+
+
+def test_a_recipient_who_decided_is_done_with_the_link_while_others_still_decide(
+    accountant, organisation, client_owner
+):
+    _collaborate(organisation)
+    partner = UserFactory(email="partner@client.test")
+    MembershipFactory(user=partner, organisation=organisation, role="approver")
+    approval = _offer(accountant, organisation, [client_owner, partner], rule="all")
+    mine, theirs = (
+        links.link_create(actor=accountant, ctx=CTX, organisation=organisation, recipient=person, approval=approval)
+        for person in (client_owner, partner)
+    )
+    code = links.link_code_send(ctx=CTX, link=mine)
+    links.link_decide(ctx=CTX, link=mine, code=links.link_code_value(code), approve=True, statement=approval.statement)
+    mine.approval.refresh_from_db()
+    assert mine.approval.status == Approval.Status.OFFERED  # "all of them": the partner still decides
+    with pytest.raises(links.LinkDead, match="dealt with"):
+        links.link_usable_check(mine)
+    links.link_usable_check(theirs)
+
+
+def test_codes_are_rationed(link):
+    for _ in range(links.CODES_PER_HOUR):
+        links.link_code_send(ctx=CTX, link=link)
+    with pytest.raises(links.CodeRefused, match="codes in the last hour"):
+        links.link_code_send(ctx=CTX, link=link)
+    assert LinkCode.objects.count() == links.CODES_PER_HOUR
