@@ -236,3 +236,32 @@ def test_a_rejection_with_its_reason_reaches_the_firm(
     assert reason in staff.locator("main").inner_text()
     follow(staff, "/staff/approvals/")
     assert staff.locator(f'main a[href="/staff/approvals/{approval.public_id}/"]').count() == 1
+
+
+def test_an_offer_with_files_goes_up_with_a_progress_bar_and_comes_back_with_its_errors(
+    browse, live_server, accountant: User, client_owner: User, organisation: Organisation
+) -> None:
+    """
+    GIVEN the offer form with a PDF chosen but nobody to decide
+    WHEN staff submit it
+    THEN the upload shows a progress bar, the form comes back with the error, and nothing is stored.
+    """
+    base = live_server.url
+    staff = browse()
+    log_in_staff(staff, base, accountant)
+    visit(staff, f"{base}/staff/approvals/offer/{organisation.public_id}/")
+    bar = staff.locator("main progress[data-progress]")
+    assert bar.is_hidden()
+    staff.fill("input[name=period]", "2025")
+    staff.fill("input[name=title]", "Aangifte VPB 2025")
+    staff.set_input_files("#id_files", {"name": "a.pdf", "mimeType": "application/pdf", "buffer": return_pdf("x")})
+    with staff.expect_response(lambda r: r.request.method == "POST") as answer:
+        staff.locator("main form[enctype] button[type=submit]").click()
+    assert answer.value.status == 400
+    assert answer.value.request.resource_type == "xhr"  # sent by the progress-bar script, not a plain submit
+    staff.wait_for_function("() => !document.querySelector('progress[data-progress]') || "
+                            "document.querySelector('.has-error, .errorlist, [role=alert]:not([hidden])')")  # fmt: skip
+    checked(staff)
+    assert path_of(staff) == f"/staff/approvals/offer/{organisation.public_id}/"
+    assert staff.locator("main .has-error, main .errorlist").count() >= 1
+    assert not Approval.objects.exists()

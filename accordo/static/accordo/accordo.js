@@ -121,3 +121,43 @@ document.addEventListener("submit", function (event) {
     start(box, event.dataTransfer.files);
   });
 })();
+
+// A form with files (data-progress-form) goes up in one request with a progress bar; the answer
+// (the next page after a redirect, or the form again with its errors) replaces this page.
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-progress-form")) return;
+    var chosen = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
+    var bar = form.querySelector("progress[data-progress]");
+    if (!chosen || !bar || !window.FormData) return;  // nothing to show: an ordinary submit
+    event.preventDefault();
+    var xhr = new XMLHttpRequest();
+    xhr.open(form.method || "POST", form.action || window.location.href);
+    bar.hidden = false;
+    bar.value = 0;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
+    });
+    xhr.addEventListener("load", function () {
+      bar.value = 100;
+      if (xhr.responseURL && xhr.responseURL !== (form.action || window.location.href) && xhr.status < 400) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", function () {
+      bar.hidden = true;
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      var note = form.querySelector("[data-progress-failed]");
+      if (note) note.hidden = false;
+    });
+    xhr.send(new FormData(form));
+  });
+})();
