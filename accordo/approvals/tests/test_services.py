@@ -190,3 +190,39 @@ def test_two_simultaneous_decisions_cannot_both_win(accountant, organisation, cl
     assert sorted(outcomes) == ["lost", "won"]
     assert Event.objects.filter(verb="approval.approved").count() == 1
     assert Decider.objects.filter(approval=approval, decision="approved").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need a server database")
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_approve_clicks_in_the_portal_cannot_both_win(
+    accountant, organisation, client_owner, approver
+):
+    """The same race through the web: two people press "Approve" at once; one wins, one is told."""
+    from django.test import Client
+    from django.urls import reverse
+
+    approval = _offer(accountant, organisation, [client_owner, approver])
+    url = reverse("approvals_portal:approve", args=[approval.public_id])
+    browsers = []
+    for user in (client_owner, approver):
+        browser = Client()
+        browser.force_login(user)
+        browsers.append(browser)
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def click(browser) -> None:
+        try:
+            barrier.wait()
+            statuses.append(browser.post(url, {"statement": approval.statement, "agree": "on"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 409]
+    assert Event.objects.filter(verb="approval.approved").count() == 1
+    assert Decider.objects.filter(approval=approval, decision="approved").count() == 1
