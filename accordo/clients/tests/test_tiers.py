@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
 from accordo.clients import services
 from accordo.clients.forms import ORGANISATION_FIELDS
@@ -20,6 +21,8 @@ CTX = RequestContext(ip="192.0.2.9", user_agent="test-agent")
 @pytest.fixture(autouse=True)
 def _english(client):
     client.cookies["accordo_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def _messages(response) -> str:
