@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accordo.accounts.models import User
-from accordo.approvals.models import Approval, Decider, LinkCode, TemporaryLink
+from accordo.approvals.models import Approval, ApprovalType, Decider, LinkCode, TemporaryLink
 from accordo.clients.models import AssignmentRole, StaffAssignment, Tier
 from accordo.core.consumers import on_event
 from accordo.core.context import RequestContext
@@ -77,7 +77,7 @@ def _mail_decider(approval: Approval, person: User, *, template: str, extra: dic
         context={
             "approval": approval,
             "organisation": approval.organisation,
-            "what": approval.get_type_display(),
+            "what": ApprovalType(approval.type).label,  # lazy: in the reader's language
             "link": url,
             "expires": expires,
             "through_link": through_link,
@@ -179,7 +179,7 @@ def tell_the_firm_of_a_rejection(event: Event) -> None:
             context={
                 "approval": approval,
                 "organisation": approval.organisation,
-                "what": approval.get_type_display(),
+                "what": ApprovalType(approval.type).label,  # lazy: in the reader's language
                 "who": event.actor_label,
                 "reason": event.data.get("reason", ""),
                 "link": link,

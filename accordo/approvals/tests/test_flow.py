@@ -63,6 +63,12 @@ def _offered(django_capture_on_commit_callbacks, *args, **kwargs) -> Approval:
         return _offer(*args, **kwargs)
 
 
+def _reads_english(*people):
+    for person in people:
+        person.language = "en"
+        person.save(update_fields=["language"])
+
+
 def _collaborate(organisation):
     organisation.tier = Tier.COLLABORATE
     organisation.save(update_fields=["tier"])
@@ -77,8 +83,8 @@ def test_an_offer_mails_each_decider_a_portal_link(
 ):
     approval = _offered(django_capture_on_commit_callbacks, accountant, organisation, [client_owner])
     assert [m.to for m in mailoutbox] == [[client_owner.email]]
-    message = mailoutbox[0]
-    assert "For your approval" in message.subject and "2025" in message.subject
+    message = mailoutbox[0]  # in the reader's language (Dutch, the default), the type label too
+    assert message.subject == "Ter accordering: Aangifte vennootschapsbelasting (Vpb) 2025"
     assert f"/portal/approvals/{approval.public_id}/" in message.body
     assert not TemporaryLink.objects.exists()
     emailed = Event.objects.get(verb="approval.emailed")
@@ -89,6 +95,7 @@ def test_collaborate_tier_gets_a_personal_temporary_link(
     accountant, organisation, client_owner, mailoutbox, django_capture_on_commit_callbacks
 ):
     _collaborate(organisation)
+    _reads_english(client_owner)
     approval = _offered(django_capture_on_commit_callbacks, accountant, organisation, [client_owner])
     found = LINK.search(mailoutbox[0].body)
     assert found, mailoutbox[0].body
@@ -246,6 +253,7 @@ def test_scheduled_reminders_go_out_once(
     accountant, organisation, client_owner, mailoutbox, django_capture_on_commit_callbacks
 ):
     today = timezone.localdate()
+    _reads_english(client_owner)
     approval = _offer(accountant, organisation, [client_owner], due_date=today - datetime.timedelta(days=1))
     Approval.objects.filter(pk=approval.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
     with django_capture_on_commit_callbacks(execute=True):
@@ -371,6 +379,7 @@ def test_a_rejection_reaches_the_firm(
 ):
     colleague = UserFactory(email="adviseur@firm.test", staff_role="staff")
     AssignmentFactory(organisation=organisation, user=colleague, role="accountant")
+    _reads_english(accountant, colleague)
     approval = _offer(accountant, organisation, [client_owner])
     with django_capture_on_commit_callbacks(execute=True):
         services.approval_decide(
