@@ -22,8 +22,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REJECTED: frozenset({S.READY}),
     S.ACCEPTED: frozenset(),
 }
-VERBS: dict[str, str] = {S.READY: "submission.ready", S.SUBMITTED: "submission.submitted", S.ACCEPTED: "submission.accepted",
-         S.REJECTED: "submission.rejected"}  # fmt: skip
+VERBS: dict[str, str] = {
+    S.READY: "submission.ready",
+    S.SUBMITTED: "submission.submitted",
+    S.ACCEPTED: "submission.accepted",
+    S.REJECTED: "submission.rejected",
+}
 
 
 @transaction.atomic
