@@ -4,6 +4,7 @@ rejection with its reason reaching the firm."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import re
@@ -90,7 +91,7 @@ def test_staff_offer_a_vpb_return_the_client_approves_with_totp_and_it_is_filed_
     staff.fill("input[name=period]", "2025")
     staff.fill("input[name=title]", "Aangifte VPB 2025")
     staff.fill("input[name=amount]", "18642.00")
-    staff.fill("input[name=due_date]", (timezone.localdate() + timezone.timedelta(days=14)).isoformat())
+    staff.fill("input[name=due_date]", (timezone.localdate() + datetime.timedelta(days=14)).isoformat())
     staff.check(f"input[name=deciders][value='{client_owner.public_id}']")
     staff.set_input_files("#id_files", {"name": "aangifte-vpb-2025.pdf", "mimeType": "application/pdf", "buffer": data})
     submit(staff, "main form[enctype] button[type=submit]")
@@ -123,6 +124,7 @@ def test_staff_offer_a_vpb_return_the_client_approves_with_totp_and_it_is_filed_
     _until(lambda: Approval.objects.get(pk=approval.pk).certificate_id)
     approval.refresh_from_db()
     certificate = approval.certificate
+    assert certificate is not None and certificate.current is not None and certificate.folder.parent is not None
     assert [certificate.folder.parent.name, certificate.folder.name] == ["Aangiften", "2025"]
     assert sorted(certificate.folder.documents.values_list("name", flat=True)) == sorted(
         ["aangifte-vpb-2025.pdf", certificate.name]
@@ -182,7 +184,9 @@ def test_a_collaborate_client_approves_through_a_temporary_link_with_the_emailed
     code_mail = _until(
         lambda: next((m for m in smtp_server.received if client_owner.email in m.rcpt_tos and m is not mail), None)
     )
-    code = re.search(r"\b(\d{6})\b", code_mail.text()).group(1)
+    found = re.search(r"\b(\d{6})\b", code_mail.text())
+    assert found is not None
+    code = found.group(1)
     person.check("input[name=agree]")
     person.fill("input[name=code]", "000000" if code != "000000" else "111111")
     submit(person, "main form[action$='/approve/'] button[type=submit]")
