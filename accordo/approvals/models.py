@@ -80,6 +80,9 @@ class Approval(BaseModel):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["created_at"]),
+            # The overview's newest-first pages within one client or one type ("my clients", IB only).
+            models.Index(fields=["organisation", "created_at"]),
+            models.Index(fields=["type", "created_at"]),
         ]
 
     def __str__(self) -> str:
