@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -159,3 +160,13 @@ class AdvanceForm(forms.Form):
     status = forms.ChoiceField(choices=Submission.Status.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def filter_querystrings(request: HttpRequest) -> dict[str, str]:
+    """A filtered list's query string without its page (for paging links and forms), and without
+    its status too (for the counts per status, each a link to that status)."""
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    without_status = querystring.copy()
+    without_status.pop("status", None)
+    return {"querystring": querystring.urlencode(), "status_querystring": without_status.urlencode()}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accordo.approvals import outbox as outbox_services
 from accordo.approvals.access import access_staff_submission
-from accordo.approvals.forms import AdvanceForm, OutboxFilterForm
+from accordo.approvals.forms import AdvanceForm, OutboxFilterForm, filter_querystrings
 from accordo.approvals.models import Submission
 from accordo.approvals.selectors import OutboxFilters, outbox, outbox_counts
 from accordo.core.access import AuthedRequest, staff_required
@@ -39,10 +39,6 @@ def outbox_page(request: AuthedRequest) -> HttpResponse:
         filters = OutboxFilters(status=form.cleaned_data["status"], channel=form.cleaned_data["channel"])
     page = Paginator(outbox(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = outbox_counts(filters)
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    without_status = querystring.copy()
-    without_status.pop("status", None)
     return render(
         request,
         "approvals/staff/outbox.html",
@@ -51,8 +47,7 @@ def outbox_page(request: AuthedRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "counts": [(value, label, counts[value]) for value, label in Submission.Status.choices],
-            "querystring": querystring.urlencode(),
-            "status_querystring": without_status.urlencode(),
+            **filter_querystrings(request),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accordo.approvals.forms import OverviewFilterForm
+from accordo.approvals.forms import OverviewFilterForm, filter_querystrings
 from accordo.approvals.models import Approval
 from accordo.approvals.selectors import (
     ApprovalFilters,
@@ -68,10 +68,6 @@ def overview(request: AuthedRequest) -> HttpResponse:
     counts = approval_status_counts(filters)
     matching = counts[filters.status] if filters.status else sum(counts.values())
     page = CountedPaginator(approvals_overview(filters), PAGE_SIZE, matching).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    without_status = querystring.copy()
-    without_status.pop("status", None)
     return render(
         request,
         "approvals/staff/overview.html",
@@ -81,8 +77,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "counts": [(value, label, counts[value]) for value, label in Approval.Status.choices],
             "total": sum(counts.values()),
-            "querystring": querystring.urlencode(),
-            "status_querystring": without_status.urlencode(),
+            **filter_querystrings(request),
             "mine_url": f"?assignee={request.user.public_id}",
             "today": timezone.localdate(),
         },
