@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accordo.dossier",
     "accordo.deliveries",
     "accordo.approvals",
+    "accordo.deadlines",
 ]
 
 MIDDLEWARE = [
