@@ -17,7 +17,7 @@ from accordo.core.models import ConsumerOffset, Event
 logger = logging.getLogger(__name__)
 Handler = Callable[[Event], None]
 _HANDLERS: dict[str, dict[str, list[Handler]]] = defaultdict(lambda: defaultdict(list))
-CONSUMER_NAMES = ("notifications",)
+CONSUMER_NAMES = ("notifications", "rules", "calendar")
 
 
 def on_event(consumer: str, *verbs: str) -> Callable[[Handler], Handler]:
