@@ -4,6 +4,10 @@ A consumer registers handlers per verb. The dispatcher (a huey job, after every 
 minute) feeds each consumer the events after its offset and advances the offset only after the
 handler succeeded, so a crash or a failing handler loses nothing: the next run starts from the
 first event not yet handled. Handlers must therefore be safe to run twice for one event.
+
+A consumer whose handlers are data-driven (the signal rules) registers one handler for every verb
+with ``on_any_event``; a consumer added to a running installation can ask to start at the newest
+event (``start_at_newest``) instead of replaying the whole history.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 
-from accordo.core.models import ConsumerOffset, Event
+from accordo.core.models import ConsumerOffset, Event, EventChainHead
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[Event], None]
 _HANDLERS: dict[str, dict[str, list[Handler]]] = defaultdict(lambda: defaultdict(list))
 CONSUMER_NAMES = ("notifications", "rules", "calendar")
+ANY_VERB = "*"  # the handler table's key for handlers of every event
+_START_AT_NEWEST: set[str] = set()
 
 
 def on_event(consumer: str, *verbs: str) -> Callable[[Handler], Handler]:
@@ -33,17 +39,40 @@ def on_event(consumer: str, *verbs: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def on_any_event(consumer: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function to handle every event for the named consumer."""
+    return on_event(consumer, ANY_VERB)
+
+
+def start_at_newest(consumer: str) -> None:
+    """Let ``consumer``, the first time it runs, begin after the newest event instead of the first."""
+    if consumer not in CONSUMER_NAMES:
+        raise ValueError(f"unknown consumer {consumer!r}")
+    _START_AT_NEWEST.add(consumer)
+
+
+def _offset(name: str) -> ConsumerOffset:
+    offset = ConsumerOffset.objects.filter(name=name).first()
+    if offset is not None:
+        return offset
+    start = 0
+    if name in _START_AT_NEWEST:
+        start = EventChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
+    offset, _ = ConsumerOffset.objects.get_or_create(name=name, defaults={"last_seq": start})
+    return offset
+
+
 def consumer_run(name: str, *, batch: int = 500) -> int:
     """Feed ``name`` every event after its offset; return how many events it handled."""
     handlers = _HANDLERS[name]
-    offset, _ = ConsumerOffset.objects.get_or_create(name=name)
+    offset = _offset(name)
     handled = 0
     while True:
         events = list(Event.objects.filter(seq__gt=offset.last_seq).order_by("seq")[:batch])
         if not events:
             return handled
         for event in events:
-            for handler in handlers.get(event.verb, ()):
+            for handler in (*handlers.get(event.verb, ()), *handlers.get(ANY_VERB, ())):
                 try:
                     handler(event)
                 except Exception as exc:

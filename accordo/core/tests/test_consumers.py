@@ -184,3 +184,61 @@ def test_it_does_not_dispatch_a_rolled_back_event(monkeypatch, django_capture_on
     assert callbacks == []
     assert seen == []
     assert not Event.objects.exists()
+
+
+def test_it_feeds_every_event_to_a_handler_of_any_verb_after_the_verbs_own(handlers):
+    calls: list[tuple[str, int]] = []
+    handlers["test.ping"].append(lambda e: calls.append(("ping", e.seq)))
+    handlers[consumers.ANY_VERB].append(lambda e: calls.append(("any", e.seq)))
+    record("test.ping", "test.other")
+    assert consumer_run(NAME) == 2
+    assert calls == [("ping", 1), ("any", 1), ("any", 2)]
+
+
+def test_it_registers_a_decorated_handler_of_every_verb(monkeypatch):
+    table: defaultdict[str, list] = defaultdict(list)
+    monkeypatch.setitem(consumers._HANDLERS, "rules", table)
+
+    @consumers.on_any_event("rules")
+    def handler(event: Event) -> None:
+        pass
+
+    assert table[consumers.ANY_VERB] == [handler]
+    with pytest.raises(ValueError, match="unknown consumer"):
+        consumers.on_any_event("no-such-consumer")
+
+
+def test_a_consumer_that_asks_starts_after_the_newest_event_the_first_time(handlers, monkeypatch):
+    monkeypatch.setattr(consumers, "_START_AT_NEWEST", {NAME})
+    seen: list[int] = []
+    handlers["test.ping"].append(lambda event: seen.append(event.seq))
+    record("test.ping", "test.ping")
+
+    assert consumer_run(NAME) == 0
+    assert offset().last_seq == 2
+    record("test.ping")
+    assert consumer_run(NAME) == 1
+    assert seen == [3]
+
+
+def test_a_consumer_that_asks_starts_at_the_first_event_of_an_empty_log(handlers, monkeypatch):
+    monkeypatch.setattr(consumers, "_START_AT_NEWEST", {NAME})
+    assert consumer_run(NAME) == 0
+    assert offset().last_seq == 0
+    record("test.ping")
+    assert consumer_run(NAME) == 1
+
+
+def test_a_consumer_that_asks_keeps_its_offset_once_it_has_one(handlers, monkeypatch):
+    monkeypatch.setattr(consumers, "_START_AT_NEWEST", {NAME})
+    seen: list[int] = []
+    handlers["test.ping"].append(lambda event: seen.append(event.seq))
+    record("test.ping", "test.ping")
+    ConsumerOffset.objects.create(name=NAME, last_seq=1)
+    assert consumer_run(NAME) == 1
+    assert seen == [2]
+
+
+def test_only_known_consumers_can_start_at_the_newest_event():
+    with pytest.raises(ValueError, match="unknown consumer"):
+        consumers.start_at_newest("no-such-consumer")
