@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accordo.deliveries",
     "accordo.approvals",
     "accordo.deadlines",
+    "accordo.work",
 ]
 
 MIDDLEWARE = [

@@ -92,3 +92,4 @@ def load_handlers() -> None:
     from accordo.approvals import notifications as approval_notifications  # noqa: F401
     from accordo.clients import notifications as client_notifications  # noqa: F401
     from accordo.deliveries import notifications as delivery_notifications  # noqa: F401
+    from accordo.work import engine  # noqa: F401

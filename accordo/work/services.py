@@ -1,0 +1,363 @@
+"""Writes of work: tasks (create, move, assign) and signal rules (create, update, delete, fire).
+
+Every write records its event in the same transaction. A rule fires at most once per event: the
+``RuleFiring`` row is claimed first, under a unique (rule, event) constraint, and the task is made
+in the same transaction, so a worker that dies half-way leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accordo.accounts.models import User
+from accordo.approvals.models import ApprovalType
+from accordo.clients.models import AssignmentRole, Label, Membership, Organisation, StaffAssignment, Tier
+from accordo.core.context import RequestContext
+from accordo.core.events import event_record
+from accordo.core.models import Event
+from accordo.deliveries.models import Tray
+from accordo.work.models import RuleFiring, SignalRule, Task
+
+# Events of work itself never trigger rules: a rule on "task.created" would feed itself.
+OWN_VERB_PREFIXES = ("task.", "rule.")
+CONDITION_KEYS = ("tier", "label", "organisation_kind", "tray", "approval_type")
+VERB_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+MAX_DUE_OFFSET_DAYS = 365
+
+
+class TaskStateError(ValidationError):
+    """Someone else changed the task in the meantime (another click, another worker)."""
+
+
+def _staff_only(actor: User | None) -> None:
+    if actor is not None and not actor.is_firm_staff:
+        raise PermissionError("only firm staff manage tasks")
+
+
+def _admin_only(actor: User) -> None:
+    if not actor.is_firm_admin:
+        raise PermissionError("only firm administrators manage signal rules")
+
+
+def _check_assignee(assignee: User | None, *, for_client: bool, organisation: Organisation | None) -> None:
+    if assignee is None:
+        return
+    if not assignee.is_active:
+        raise ValidationError(_("%(person)s can no longer log in.") % {"person": assignee}, code="assignee")
+    if for_client:
+        if organisation is None or not Membership.objects.filter(user=assignee, organisation=organisation).exists():
+            raise ValidationError(_("A task for the client goes to one of the client's users."), code="assignee")
+    elif not assignee.is_firm_staff:
+        raise ValidationError(_("A task for the firm goes to a member of staff."), code="assignee")
+
+
+def role_holder(organisation: Organisation | None, role: str) -> User | None:
+    """The active staff member assigned to ``organisation`` in ``role``, if any."""
+    if organisation is None or not role:
+        return None
+    assignment = (
+        StaffAssignment.objects.filter(organisation=organisation, role=role, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return assignment.user if assignment else None
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User | None,
+    ctx: RequestContext,
+    title: str,
+    organisation: Organisation | None = None,
+    assignee: User | None = None,
+    assignee_role: str = "",
+    for_client: bool = False,
+    due_date: datetime.date | None = None,
+    source_event: Event | None = None,
+    data: dict[str, Any] | None = None,
+) -> Task:
+    """Create a task for a person, or for a role resolved through the organisation's assigned staff.
+
+    A task caused by an event links to it and to the event's object. A role nobody holds leaves the
+    task unassigned (with its role), to be picked up from the board.
+    """
+    _staff_only(actor)
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("Give the task a title."), code="title")
+    if assignee_role and assignee_role not in AssignmentRole.values:
+        raise ValidationError(_("Choose a valid role."), code="assignee_role")
+    if for_client and (organisation is None or assignee_role):
+        raise ValidationError(_("A task for the client belongs to a client, not to a staff role."), code="for_client")
+    _check_assignee(assignee, for_client=for_client, organisation=organisation)
+    if assignee is None and assignee_role:
+        assignee = role_holder(organisation, assignee_role)
+    task = Task.objects.create(
+        title=title[:200],
+        organisation=organisation,
+        assignee=assignee,
+        assignee_role=assignee_role,
+        for_client=for_client,
+        due_date=due_date,
+        target_type=source_event.target_type if source_event else "",
+        target_id=source_event.target_id if source_event else "",
+        source_event=source_event,
+        created_by=actor,
+    )
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="task.created",
+        target=task,
+        organisation=organisation,
+        data={
+            "title": task.title,
+            "assignee": assignee.email if assignee else None,
+            "assignee_role": assignee_role,
+            "for_client": for_client,
+            "due_date": due_date.isoformat() if due_date else None,
+            "source_event": source_event.seq if source_event else None,
+            **(data or {}),
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def task_move(*, actor: User, ctx: RequestContext, task: Task, status: str) -> Task:
+    """Move a task to another status (a column of the board); done stamps ``done_at``.
+
+    The move only happens from the status the mover saw, so two moves at once cannot both win.
+    """
+    if not (actor.is_firm_staff or (task.for_client and task.assignee_id == actor.pk)):
+        raise PermissionError("this person may not move this task")
+    if status not in Task.Status.values:
+        raise ValidationError(_("Choose a valid status."), code="status")
+    old = task.status
+    if status == old:
+        return task
+    now = timezone.now()
+    done_at = now if status == Task.Status.DONE else None
+    updated = Task.objects.filter(pk=task.pk, status=old).update(status=status, done_at=done_at, updated_at=now)
+    if updated != 1:
+        raise TaskStateError(_("This task was changed in the meantime. Reload the page."), code="state")
+    task.status, task.done_at, task.updated_at = status, done_at, now
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="task.moved",
+        target=task,
+        organisation=task.organisation,
+        data={"title": task.title, "old": old, "new": status},
+    )
+    return task
+
+
+@transaction.atomic
+def task_assign(*, actor: User, ctx: RequestContext, task: Task, assignee: User | None) -> Task:
+    """Give a task to another person (or to nobody); from the assignee the mover saw."""
+    _staff_only(actor)
+    _check_assignee(assignee, for_client=task.for_client, organisation=task.organisation)
+    old_id = task.assignee_id
+    new_id = assignee.pk if assignee else None
+    if old_id == new_id:
+        return task
+    old_email = User.objects.filter(pk=old_id).values_list("email", flat=True).first() if old_id else None
+    now = timezone.now()
+    updated = Task.objects.filter(pk=task.pk, assignee_id=old_id).update(assignee=assignee, updated_at=now)
+    if updated != 1:
+        raise TaskStateError(_("This task was changed in the meantime. Reload the page."), code="state")
+    task.assignee, task.updated_at = assignee, now
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="task.assigned",
+        target=task,
+        organisation=task.organisation,
+        data={"title": task.title, "old": old_email, "new": assignee.email if assignee else None},
+    )
+    return task
+
+
+# --- signal rules ------------------------------------------------------------------------------
+
+
+def _values(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str) and v for v in items):
+        raise ValidationError(_("A condition needs one or more values."), code="conditions")
+    return sorted(set(items))
+
+
+def conditions_clean(conditions: dict[str, Any]) -> dict[str, list[str]]:
+    """Check a rule's conditions; each becomes a sorted list of known values."""
+    unknown = set(conditions) - set(CONDITION_KEYS)
+    if unknown:
+        raise ValidationError(_("Unknown condition: %s") % ", ".join(sorted(unknown)), code="conditions")
+    cleaned = {key: _values(value) for key, value in conditions.items()}
+    known: dict[str, set[str]] = {}
+    if "tier" in cleaned:
+        known["tier"] = set(Tier.values)
+    if "organisation_kind" in cleaned:
+        known["organisation_kind"] = set(Organisation.Kind.values)
+    if "approval_type" in cleaned:
+        known["approval_type"] = set(ApprovalType.values)
+    if "tray" in cleaned:
+        known["tray"] = set(Tray.objects.filter(slug__in=cleaned["tray"]).values_list("slug", flat=True))
+    if "label" in cleaned:
+        try:
+            found = Label.objects.filter(public_id__in=cleaned["label"]).values_list("public_id", flat=True)
+            known["label"] = {str(p) for p in found}
+        except ValidationError:  # not a uuid
+            known["label"] = set()
+    for key, allowed in known.items():
+        wrong = [v for v in cleaned[key] if v not in allowed]
+        if wrong:
+            raise ValidationError(
+                _("Unknown value for %(condition)s: %(values)s") % {"condition": key, "values": ", ".join(wrong)},
+                code="conditions",
+            )
+    return cleaned
+
+
+def _rule_clean(fields: dict[str, Any]) -> dict[str, Any]:
+    fields["name"] = str(fields["name"]).strip()
+    if not fields["name"]:
+        raise ValidationError(_("Give the rule a name."), code="name")
+    verb = str(fields["verb"]).strip()
+    if not VERB_PATTERN.match(verb) or verb.startswith(OWN_VERB_PREFIXES):
+        raise ValidationError(_("Choose an event that can start a rule."), code="verb")
+    fields["verb"] = verb
+    if not isinstance(fields["conditions"] or {}, dict):
+        raise ValidationError(_("Conditions are pairs of a name and values."), code="conditions")
+    fields["conditions"] = conditions_clean(fields["conditions"] or {})
+    fields["task_title"] = str(fields["task_title"]).strip()
+    if not fields["task_title"]:
+        raise ValidationError(_("Give the task a title."), code="task_title")
+    role, assignee = fields["assignee_role"], fields["assignee"]
+    if bool(role) == bool(assignee):
+        raise ValidationError(_("Give the task to either a role or a person."), code="assignee")
+    if role and role not in AssignmentRole.values:
+        raise ValidationError(_("Choose a valid role."), code="assignee_role")
+    _check_assignee(assignee, for_client=False, organisation=None)
+    if not 0 <= int(fields["due_offset_days"]) <= MAX_DUE_OFFSET_DAYS:
+        raise ValidationError(
+            _("A task is due between 0 and %(max)s days after the event.") % {"max": MAX_DUE_OFFSET_DAYS},
+            code="due_offset_days",
+        )
+    return fields
+
+
+def _rule_data(rule: SignalRule) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "active": rule.active,
+        "verb": rule.verb,
+        "conditions": rule.conditions,
+        "action": rule.action,
+        "task_title": rule.task_title,
+        "assignee_role": rule.assignee_role,
+        "assignee": rule.assignee.email if rule.assignee else None,
+        "due_offset_days": rule.due_offset_days,
+    }
+
+
+@transaction.atomic
+def rule_create(
+    *,
+    actor: User,
+    ctx: RequestContext,
+    name: str,
+    verb: str,
+    task_title: str,
+    conditions: dict[str, Any] | None = None,
+    assignee_role: str = "",
+    assignee: User | None = None,
+    due_offset_days: int = 0,
+    active: bool = True,
+) -> SignalRule:
+    """Add a signal rule (firm administrators): on ``verb`` with ``conditions`` → create a task."""
+    _admin_only(actor)
+    fields = _rule_clean(
+        {
+            "name": name,
+            "verb": verb,
+            "task_title": task_title,
+            "conditions": conditions,
+            "assignee_role": assignee_role,
+            "assignee": assignee,
+            "due_offset_days": due_offset_days,
+        }
+    )
+    rule = SignalRule.objects.create(active=active, action=SignalRule.Action.CREATE_TASK, **fields)
+    event_record(actor=actor, ctx=ctx, verb="rule.created", target=rule, data=_rule_data(rule))
+    return rule
+
+
+RULE_FIELDS = ("name", "active", "verb", "conditions", "task_title", "assignee_role", "assignee", "due_offset_days")
+
+
+@transaction.atomic
+def rule_update(*, actor: User, ctx: RequestContext, rule: SignalRule, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a rule (firm administrators); records old → new and returns that diff."""
+    _admin_only(actor)
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of a rule: {sorted(unknown)}")
+    rule = SignalRule.objects.select_for_update().select_related("assignee").get(pk=rule.pk)
+    before = _rule_data(rule)
+    fields = _rule_clean({key: changes.get(key, getattr(rule, key)) for key in RULE_FIELDS if key != "active"})
+    for key, value in fields.items():
+        setattr(rule, key, value)
+    if "active" in changes:
+        rule.active = bool(changes["active"])
+    after = _rule_data(rule)
+    diff = {key: {"old": before[key], "new": after[key]} for key in after if before[key] != after[key]}
+    if not diff:
+        return diff
+    rule.save()
+    event_record(actor=actor, ctx=ctx, verb="rule.updated", target=rule, data={"name": rule.name, "changes": diff})
+    return diff
+
+
+@transaction.atomic
+def rule_delete(*, actor: User, ctx: RequestContext, rule: SignalRule) -> None:
+    """Remove a rule (firm administrators); the tasks it made stay."""
+    _admin_only(actor)
+    event_record(actor=actor, ctx=ctx, verb="rule.deleted", target=rule, data=_rule_data(rule))
+    rule.delete()
+
+
+def rule_fire(*, rule: SignalRule, event: Event) -> Task | None:
+    """Create the rule's task for ``event``, exactly once; None when the rule fired for it before."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                firing = RuleFiring.objects.create(rule=rule, event=event)
+        except IntegrityError:
+            return None
+        person = rule.assignee
+        assignee = person if person is not None and person.is_active and person.is_firm_staff else None
+        due = timezone.localdate(event.created_at) + datetime.timedelta(days=rule.due_offset_days)
+        task = task_create(
+            actor=None,
+            ctx=RequestContext.system("rules"),
+            title=rule.task_title,
+            organisation=event.organisation,
+            assignee=assignee,
+            assignee_role=rule.assignee_role if assignee is None else "",
+            due_date=due,
+            source_event=event,
+            data={"rule": str(rule.public_id), "rule_name": rule.name},
+        )
+        firing.task = task
+        firing.save(update_fields=["task"])
+    return task
