@@ -80,7 +80,8 @@ def test_a_ubl_invoice_is_read_exactly_and_processed_into_the_dossier(
         parent = parent.parent
     assert path == ["Administratie", "2015", "Inkoop"]  # the invoice's year
     assert document.current.sha256 == delivery.sha256 and document.current.file.name == delivery.file.name
-    verbs = list(Event.objects.filter(organisation=organisation).order_by("seq").values_list("verb", flat=True))
+    events = Event.objects.filter(organisation=organisation).exclude(verb__startswith="task.")  # the rules' task
+    verbs = list(events.order_by("seq").values_list("verb", flat=True))
     assert verbs[:2] == ["delivery.received", "delivery.read"]
     assert "delivery.processed" in verbs and "document.archived" in verbs
     client.force_login(client_owner)
