@@ -91,5 +91,6 @@ def load_handlers() -> None:
     from accordo.accounts import notifications  # noqa: F401
     from accordo.approvals import notifications as approval_notifications  # noqa: F401
     from accordo.clients import notifications as client_notifications  # noqa: F401
+    from accordo.deadlines import handlers as deadline_handlers  # noqa: F401
     from accordo.deliveries import notifications as delivery_notifications  # noqa: F401
     from accordo.work import engine  # noqa: F401
