@@ -201,7 +201,9 @@ def conditions_clean(conditions: dict[str, Any]) -> dict[str, list[str]]:
     """Check a rule's conditions; each becomes a sorted list of known values."""
     unknown = set(conditions) - set(CONDITION_KEYS)
     if unknown:
-        raise ValidationError(_("Unknown condition: %s") % ", ".join(sorted(unknown)), code="conditions")
+        raise ValidationError(
+            _("Unknown condition: %(names)s") % {"names": ", ".join(sorted(unknown))}, code="conditions"
+        )
     cleaned = {key: _values(value) for key, value in conditions.items()}
     known: dict[str, set[str]] = {}
     if "tier" in cleaned:
