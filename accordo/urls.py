@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accordo.dossier.urls")),
     path("", include("accordo.deliveries.urls")),
     path("", include("accordo.deliveries.urls_mail")),
+    path("", include("accordo.deadlines.urls")),
     path("staff/approvals/", include("accordo.approvals.urls_staff")),
     path("portal/approvals/", include("accordo.approvals.urls_portal")),
     path("l/", include("accordo.approvals.urls_links")),

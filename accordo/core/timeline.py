@@ -73,6 +73,7 @@ VERB_LABELS = {
     "submission.accepted": _("Accepted"),
     "submission.rejected": _("Rejected by the authority"),
     "organisation.tier_changed": _("Service tier changed"),
+    "calendar.generated": _("Deadline calendar updated"),
 }
 
 

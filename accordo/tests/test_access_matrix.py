@@ -25,6 +25,8 @@ from accordo.clients.models import Label, Membership, Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
 from accordo.core.models import Event
+from accordo.deadlines.models import CalendarFeed
+from accordo.deadlines.selectors import feed_token
 from accordo.deliveries.models import Delivery, QuarantinedMail, Tray
 from accordo.dossier.models import Document, DocumentVersion, Folder
 from accordo.testing.factories import LabelFactory, StaffFactory, enrol_totp
@@ -168,6 +170,11 @@ REGISTRY: dict[str, str] = {
     "links:download": PUBLIC,
     "links:document": PUBLIC,
     "links:document_download": PUBLIC,
+    # The deadline calendar; its .ics feed has no login, the signed token is the key (tested in deadlines).
+    "deadlines:staff_calendar": STAFF,
+    "deadlines:client_calendar": PORTAL,
+    "deadlines:profile_calendar": PERSONAL,
+    "deadlines:feed": PUBLIC,
 }
 LINK_URLS = sorted(name for name in REGISTRY if name.startswith("links:"))
 
@@ -224,6 +231,13 @@ def _link_kwargs(name: str, link: TemporaryLink, token: str | None = None) -> di
         assert link.approval is not None
         kwargs["document_id"] = link.approval.documents.get().public_id
     return kwargs
+
+
+def _feed_kwargs(user: User) -> dict[str, Any]:
+    feed = CalendarFeed.objects.filter(user=user, revoked_at=None).first() or CalendarFeed.objects.create(
+        user=user, nonce="f" * 32
+    )
+    return {"public_id": feed.public_id, "token": feed_token(feed)}
 
 
 def _link_builder(name: str) -> Callable[[World], dict[str, Any]]:
@@ -296,6 +310,8 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "approvals_portal:reject": _approval,
     "approvals_portal:document": lambda w: {"public_id": w.approval.documents.get().public_id},
     "approvals_portal:document_download": lambda w: {"public_id": w.approval.documents.get().public_id},
+    "deadlines:staff_calendar": _org,
+    "deadlines:client_calendar": _org,
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
@@ -307,6 +323,7 @@ PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "mfa_remove_webauthn": lambda w: {"pk": 1},
     "mfa_edit_webauthn": lambda w: {"pk": 1},
     **{name: _link_builder(name) for name in LINK_URLS},
+    "deadlines:feed": lambda w: _feed_kwargs(w.membership.user),
 }
 
 DENIED = {

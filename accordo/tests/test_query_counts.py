@@ -240,3 +240,48 @@ def test_it_shows_one_approval_in_constant_queries(client, accountant, organisat
 def test_it_shows_the_outbox_in_constant_queries(client, accountant):
     client.force_login(accountant)
     _assert_flat(client, reverse("approvals_staff:outbox"), _approvals(accountant), small=4, large=16)
+
+
+def _calendar_years(organisation):
+    """A grower of deadlines: each step generates one more (earlier) year of the organisation's calendar."""
+    from accordo.deadlines.services import calendar_generate
+
+    years = [2030]
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            years.append(years[-1] - 1)
+            calendar_generate(actor=None, ctx=CTX, organisation=organisation, years=years[-1:])
+
+    return grow
+
+
+@pytest.mark.parametrize("who", ["accountant", "client_owner"])
+def test_it_shows_an_organisation_calendar_in_constant_queries(client, request, organisation, who):
+    from accordo.deadlines.services import calendar_generate
+
+    client.force_login(request.getfixturevalue(who))
+    calendar_generate(actor=None, ctx=CTX, organisation=organisation)
+    name = "deadlines:staff_calendar" if who == "accountant" else "deadlines:client_calendar"
+    url = reverse(name, args=[organisation.public_id])
+    _assert_flat(client, url, _calendar_years(organisation), small=1, large=6)
+
+
+@pytest.mark.parametrize("who", ["accountant", "client_owner"])
+def test_it_serves_the_calendar_feed_in_constant_queries(client, request, who):
+    from accordo.deadlines.selectors import feed_token
+    from accordo.deadlines.services import calendar_feed_create, calendar_generate
+
+    user = request.getfixturevalue(who)
+    feed = calendar_feed_create(actor=user, ctx=CTX)
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            organisation = OrganisationFactory()
+            if user.is_firm_staff:
+                AssignmentFactory(organisation=organisation, user=user, role="accountant")
+            else:
+                MembershipFactory(organisation=organisation, user=user, role="viewer")
+            calendar_generate(actor=None, ctx=CTX, organisation=organisation)
+
+    _assert_flat(client, reverse("deadlines:feed", args=[feed.public_id, feed_token(feed)]), grow, small=2, large=10)
