@@ -181,12 +181,14 @@ def seed(*, stdout: Any = None) -> None:
             full_name="Sanne Bakker",
         )
     from accordo.approvals import demo as approvals_demo
+    from accordo.deadlines import demo as deadlines_demo
     from accordo.deliveries import demo as deliveries_demo
     from accordo.dossier import demo as dossier_demo  # they read this module's organisations
 
     dossier_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     deliveries_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     approvals_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
+    deadlines_demo.seed(admin=admin, ctx=ctx)
     if stdout is not None:
         stdout.write(f"Demo firm ready: {Organisation.objects.count()} organisations, {User.objects.count()} users")
 
