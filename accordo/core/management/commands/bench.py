@@ -88,7 +88,10 @@ class Command(BaseCommand):
         files["ocr"] = {"seconds_per_page": round(ours, 3), "tesseract_seconds": round(bare, 3),
                         "ratio_to_tesseract": round(ours / bare, 2)}  # fmt: skip
         self.stdout.write(f"  OCR: {ours:.2f} s a page, bare tesseract {bare:.2f} s, ratio {ours / bare:.2f}")
-        from accordo.bench import certificate_bench
+        from accordo.bench import calendar_bench, certificate_bench
+
+        files["calendars"] = calendar_bench.measure()
+        self.stdout.write(f"  deadline calendars: {files['calendars']['seconds_fresh']:.2f} s for every organisation")
 
         files["certificate"] = certificate_bench.measure()
         self.stdout.write(f"  approval certificate: {files['certificate']['seconds_p50']:.2f} s (p50)")
