@@ -314,7 +314,7 @@ def rule_update(*, actor: User, ctx: RequestContext, rule: SignalRule, changes: 
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValueError(f"not fields of a rule: {sorted(unknown)}")
-    rule = SignalRule.objects.select_for_update().select_related("assignee").get(pk=rule.pk)
+    rule = SignalRule.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=rule.pk)
     before = _rule_data(rule)
     fields = _rule_clean({key: changes.get(key, getattr(rule, key)) for key in RULE_FIELDS if key != "active"})
     for key, value in fields.items():
