@@ -18,7 +18,7 @@ class Task(BaseModel):
     """
 
     class Status(models.TextChoices):
-        TODO = "todo", _("To do")
+        OPEN = "todo", _("To do")
         DOING = "doing", _("In progress")
         WAITING = "waiting", _("Waiting")
         DONE = "done", _("Done")
@@ -38,7 +38,7 @@ class Task(BaseModel):
     assignee_role = models.CharField(_("role"), max_length=20, choices=AssignmentRole.choices, blank=True)
     for_client = models.BooleanField(_("for the client"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TODO)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     source_event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
