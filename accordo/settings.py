@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accordo.approvals",
     "accordo.deadlines",
     "accordo.work",
+    "accordo.filings",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,11 @@ urlpatterns = [
     path("staff/approvals/", include("accordo.approvals.urls_staff")),
     path("portal/approvals/", include("accordo.approvals.urls_portal")),
     path("l/", include("accordo.approvals.urls_links")),
+    path("staff/work/", include("accordo.work.urls")),
+    path("staff/work/admin/", include("accordo.work.urls_admin")),
+    path("staff/reminders/", include("accordo.work.urls_reminders")),
+    path("staff/filings/", include("accordo.filings.urls_staff")),
+    path("portal/filings/", include("accordo.filings.urls_portal")),
     path("staff/", include("accordo.clients.urls_staff")),
     path("portal/", include("accordo.clients.urls_portal")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -56,6 +57,28 @@ class Firm(BaseModel):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     locked_fields = models.JSONField(_("fields only staff may change"), default=list, blank=True)
+    assessment_tolerance = models.DecimalField(
+        _("assessments within this amount of the return are conform (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    extension_scheme = models.BooleanField(
+        _("the firm takes part in the tax advisers' extension scheme (uitstelregeling)"), default=False
+    )
+    nl_yearly_vat_due_month = models.PositiveSmallIntegerField(
+        _("yearly VAT returns are due in month"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    nl_yearly_vat_due_day = models.PositiveSmallIntegerField(
+        _("yearly VAT returns are due on day"), default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    deadline_task_days_ahead = models.PositiveSmallIntegerField(
+        _("start a task this many days before each deadline (0: never)"),
+        default=0,
+        validators=[MaxValueValidator(180)],
+    )
+    deadline_task_role = models.CharField(_("deadline tasks go to"), max_length=20, default="accountant")
 
     class Meta:
         verbose_name = _("firm")
@@ -151,6 +174,7 @@ class Organisation(BaseModel):
     vat_frequency = models.CharField(
         _("VAT filing frequency"), max_length=10, choices=VatFrequency.choices, default=VatFrequency.QUARTERLY
     )
+    has_payroll = models.BooleanField(_("has employees (payroll tax)"), default=False)
     tier = models.CharField(_("service tier"), max_length=24, choices=Tier.choices, default=Tier.COLLABORATE_EXTENDED)
     labels = models.ManyToManyField(Label, blank=True, related_name="organisations", verbose_name=_("labels"))
     search_text = models.TextField(editable=False, blank=True)

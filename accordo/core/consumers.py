@@ -21,7 +21,7 @@ from accordo.core.models import ConsumerOffset, Event, EventChainHead
 logger = logging.getLogger(__name__)
 Handler = Callable[[Event], None]
 _HANDLERS: dict[str, dict[str, list[Handler]]] = defaultdict(lambda: defaultdict(list))
-CONSUMER_NAMES = ("notifications", "rules", "calendar")
+CONSUMER_NAMES = ("notifications", "rules", "calendar", "filings")
 ANY_VERB = "*"  # the handler table's key for handlers of every event
 _START_AT_NEWEST: set[str] = set()
 

@@ -20,13 +20,19 @@ class Kind(models.TextChoices):
     INCOME_TAX_RETURN = DeadlineKind.INCOME_TAX_RETURN.value, _("Income tax return")
     CORPORATE_TAX_RETURN = DeadlineKind.CORPORATE_TAX_RETURN.value, _("Corporate tax return")
     ANNUAL_ACCOUNTS_FILING = DeadlineKind.ANNUAL_ACCOUNTS_FILING.value, _("Annual accounts filing")
+    OBJECTION = "objection", _("Objection deadline")
+
+
+GENERATED_KINDS = frozenset(k.value for k in DeadlineKind)
 
 
 class OrganisationDeadline(models.Model):
     """One legal deadline of one organisation, generated from its profile (never edited by hand).
 
     A plain model (no public id, no timestamps): rows are rebuilt in bulk, and what identifies a
-    deadline for outsiders (the iCalendar UID) is (organisation, kind, period start).
+    deadline for outsiders (the iCalendar UID) is (organisation, kind, period start, source).
+    Rows with a ``source`` (an objection deadline's assessment) are not the rules': regenerating the
+    calendar leaves them alone.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="deadlines")
@@ -34,12 +40,16 @@ class OrganisationDeadline(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     due_date = models.DateField(_("due date"))
+    source = models.CharField(max_length=64, blank=True, default="", db_default="")
+    title = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["due_date", "kind", "period_start"]
         verbose_name = _("deadline")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "period_start"], name="deadline_unique_period")
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "period_start", "source"], name="deadline_unique_period"
+            )
         ]
         # The unique index serves one organisation's rows (a few dozen, sorted in memory).
         indexes = [models.Index(fields=["due_date"], name="deadline_due")]
@@ -68,3 +78,39 @@ class CalendarFeed(BaseModel):
 
     def __str__(self) -> str:
         return f"feed {self.public_id} of {self.user_id}"
+
+
+class PayrollDate(models.Model):
+    """A payroll tax period and its due date, as the tax office's yearly letter gives them to the firm."""
+
+    period_start = models.DateField(_("period starts"), unique=True)
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        ordering = ["period_start"]
+        verbose_name = _("payroll tax date")
+        verbose_name_plural = _("payroll tax dates")
+
+    def __str__(self) -> str:
+        return f"{self.period_start} → {self.due_date}"
+
+
+class DeadlineTask(models.Model):
+    """That a deadline started its task ahead of time: once per (organisation, kind, period, source)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    period_start = models.DateField()
+    source = models.CharField(max_length=64, blank=True, default="")
+    task = models.ForeignKey("work.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "period_start", "source"], name="deadlinetask_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.kind}:{self.period_start}"

@@ -107,7 +107,7 @@ def _sync(organisations: Sequence[Organisation], years: tuple[int, ...]) -> dict
         wanted[organisation.pk] = set(_generated(profile, years))
     # Rows of periods ending before the window are history and stay; everything after its start is ours.
     existing = OrganisationDeadline.objects.filter(
-        organisation_id__in=list(wanted), period_end__gte=date(min(years), 1, 1)
+        organisation_id__in=list(wanted), period_end__gte=date(min(years), 1, 1), source=""
     ).values_list("pk", "organisation_id", "kind", "period_start", "period_end", "due_date")
     stale: list[int] = []
     for pk, organisation_id, kind, start, end, due in _raw_rows(existing):

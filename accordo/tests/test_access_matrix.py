@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -29,7 +29,9 @@ from accordo.deadlines.models import CalendarFeed
 from accordo.deadlines.selectors import feed_token
 from accordo.deliveries.models import Delivery, QuarantinedMail, Tray
 from accordo.dossier.models import Document, DocumentVersion, Folder
+from accordo.filings.tests import matrix as matrix_filings
 from accordo.testing.factories import LabelFactory, StaffFactory, enrol_totp
+from accordo.work.tests import matrix_board, matrix_reminders, matrix_rules
 
 PUBLIC, PERSONAL, STAFF, ADMIN, PORTAL = "public", "personal", "staff", "admin", "portal"
 
@@ -175,6 +177,10 @@ REGISTRY: dict[str, str] = {
     "deadlines:client_calendar": PORTAL,
     "deadlines:profile_calendar": PERSONAL,
     "deadlines:feed": PUBLIC,
+    # Work: planning board, tasks, staff home.
+    # Work: signal rules, e-mail templates, workflows.
+    # Work: reminder schedules and digests.
+    # Filings: tax returns and assessments.
 }
 LINK_URLS = sorted(name for name in REGISTRY if name.startswith("links:"))
 
@@ -193,6 +199,7 @@ class World:
     approval: Approval  # waiting, client_owner decides
     submission: Submission  # of a second, approved approval
     link: TemporaryLink  # to the waiting approval, for client_owner
+    extra: dict[str, Any] = field(default_factory=dict)  # each app's objects, from its tests/matrix.py
 
 
 def _org(w: World) -> dict[str, Any]:
@@ -312,6 +319,10 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "approvals_portal:document_download": lambda w: {"public_id": w.approval.documents.get().public_id},
     "deadlines:staff_calendar": _org,
     "deadlines:client_calendar": _org,
+    # Work: planning board, tasks, staff home.
+    # Work: signal rules, e-mail templates, workflows.
+    # Work: reminder schedules and digests.
+    # Filings: tax returns and assessments.
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
@@ -424,6 +435,9 @@ def world(organisation, client_viewer, client_owner, accountant) -> World:
     mail.message.save("mail.eml", ContentFile(b"Subject: Factuur\r\n\r\nHoi\r\n"), save=False)
     mail.save()
     approval, submission, link = _approval_rows(organisation, client_owner, accountant)
+    extra: dict[str, Any] = {}
+    for build in (matrix_board.objects, matrix_rules.objects, matrix_reminders.objects, matrix_filings.objects):
+        extra.update(build(organisation=organisation, client_owner=client_owner, accountant=accountant))
     return World(
         organisation,
         Membership.objects.get(user=client_viewer),
@@ -437,6 +451,7 @@ def world(organisation, client_viewer, client_owner, accountant) -> World:
         approval,
         submission,
         link,
+        extra,
     )
 
 

@@ -1,0 +1,1 @@
+"""Tax returns and assessments (SPEC §6)."""
