@@ -74,6 +74,10 @@ VERB_LABELS = {
     "submission.rejected": _("Rejected by the authority"),
     "organisation.tier_changed": _("Service tier changed"),
     "calendar.generated": _("Deadline calendar updated"),
+    # Work: planning board, tasks, staff home.
+    # Work: signal rules, e-mail templates, workflows.
+    # Work: reminder schedules and digests.
+    # Filings: tax returns and assessments.
 }
 
 
