@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/reminders/", include("accordo.work.urls_reminders")),
     path("staff/filings/", include("accordo.filings.urls_staff")),
     path("portal/filings/", include("accordo.filings.urls_portal")),
+    path("portal/work/", include("accordo.work.urls_portal")),
     path("staff/", include("accordo.clients.urls_staff")),
     path("portal/", include("accordo.clients.urls_portal")),
 ]

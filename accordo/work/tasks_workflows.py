@@ -1,0 +1,1 @@
+"""Huey jobs of the work app (see tasks.py)."""
