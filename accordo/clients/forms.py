@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import uuid
 from typing import Any
@@ -51,6 +52,7 @@ ORGANISATION_FIELDS = [
     "website",
     "financial_year_end_month",
     "vat_frequency",
+    "has_payroll",
     "tier",
 ]
 # What a client may ever change of its own data (minus what the firm locks).
@@ -321,6 +323,7 @@ class FirmForm(forms.ModelForm):
         choices=[(f, Organisation._meta.get_field(f).verbose_name) for f in LOCKABLE_FIELDS],  # type: ignore[union-attr]
     )
     logo_upload = forms.FileField(label=_("Logo (PNG or JPEG, at most 2 MB)"), required=False)
+    deadline_task_role = forms.ChoiceField(label=_("Deadline tasks go to"), choices=AssignmentRole.choices)
 
     class Meta:
         model = Firm
@@ -338,6 +341,12 @@ class FirmForm(forms.ModelForm):
             "link_max_opens",
             "approval_expire_days",
             "locked_fields",
+            "assessment_tolerance",
+            "extension_scheme",
+            "nl_yearly_vat_due_month",
+            "nl_yearly_vat_due_day",
+            "deadline_task_days_ahead",
+            "deadline_task_role",
         ]
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
@@ -352,6 +361,13 @@ class FirmForm(forms.ModelForm):
 
     def clean_primary_color(self) -> str:
         return self._colour("primary_color")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        month, day = data.get("nl_yearly_vat_due_month"), data.get("nl_yearly_vat_due_day")
+        if month and day and day > calendar.monthrange(2000, month)[1]:  # 2000: 29 February exists
+            self.add_error("nl_yearly_vat_due_day", _("This month has no day %(day)s.") % {"day": day})
+        return data
 
     def clean_accent_color(self) -> str:
         return self._colour("accent_color")

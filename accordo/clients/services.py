@@ -243,6 +243,12 @@ FIRM_FIELDS = (
     "link_max_opens",
     "approval_expire_days",
     "locked_fields",
+    "assessment_tolerance",
+    "extension_scheme",
+    "nl_yearly_vat_due_month",
+    "nl_yearly_vat_due_day",
+    "deadline_task_days_ahead",
+    "deadline_task_role",
 )
 
 

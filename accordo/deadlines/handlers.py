@@ -6,7 +6,7 @@ from accordo.clients.models import Organisation
 from accordo.core.consumers import on_event
 from accordo.core.context import RequestContext
 from accordo.core.models import Event
-from accordo.deadlines.services import PROFILE_FIELDS, calendar_generate
+from accordo.deadlines.services import FIRM_FIELDS, PROFILE_FIELDS, calendar_generate, calendars_generate_all
 
 
 @on_event("calendar", "organisation.created", "organisation.updated", "client.data_changed")
@@ -24,3 +24,15 @@ def regenerate_on_profile_change(event: Event) -> None:
     if organisation is None:
         return
     calendar_generate(actor=None, ctx=RequestContext.system("calendar"), organisation=organisation)
+
+
+@on_event("calendar", "firm.updated", "payroll_dates.changed")
+def regenerate_on_firm_change(event: Event) -> None:
+    """The firm's extension scheme or yearly VAT date changes every calendar; payroll tax dates change
+    the calendars of the organisations with payroll. Safe to replay: an unchanged calendar stays as it is.
+    """
+    ctx = RequestContext.system("calendar")
+    if event.verb == "payroll_dates.changed":
+        calendars_generate_all(actor=None, ctx=ctx, organisations=Organisation.objects.filter(has_payroll=True))
+    elif FIRM_FIELDS & set(event.data.get("changes") or {}):
+        calendars_generate_all(actor=None, ctx=ctx)

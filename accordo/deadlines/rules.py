@@ -65,6 +65,13 @@ BE_CORPORATE_TAX_FIXED_DUE: MonthDay = (9, 30)
 BE_QUARTERLY_VAT_DAY_FROM = date(2025, 1, 1)
 
 
+class DateMap(dict[date, date]):
+    """Payroll periods' first days → due dates; hashable, since profiles are cache keys."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What the deadlines depend on.
@@ -85,6 +92,8 @@ class Profile:
     payroll_dates: Mapping[date, date] | None = None
 
     def __post_init__(self) -> None:
+        if self.payroll_dates is not None and not isinstance(self.payroll_dates, DateMap):
+            object.__setattr__(self, "payroll_dates", DateMap(self.payroll_dates))
         if self.country not in COUNTRIES:
             raise ValueError(f"Unknown country {self.country!r}; expected one of {', '.join(COUNTRIES)}.")
         if self.vat_frequency not in VAT_FREQUENCIES:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from accordo.clients.models import Membership, Organisation, StaffAssignment
 from accordo.core.access import public_id_or_404
 from accordo.core.models import choice_labels
 from accordo.deadlines.models import CalendarFeed, Kind, OrganisationDeadline
+from accordo.work.models import Task
 
 PAST_SHOWN = 24  # the organisation page shows this many past deadlines, newest first
 FEED_HISTORY_DAYS = 366  # a feed lists deadlines from a year ago on; calendar apps keep what they saw
@@ -50,9 +51,14 @@ class OrganisationCalendar:
     past: list[DeadlineRow]
 
 
+def deadline_label(deadline: OrganisationDeadline, country: str) -> str:
+    """What a deadline is called: its own title (an objection deadline's), else its kind's."""
+    return deadline.title or kind_label(deadline.kind, country)
+
+
 def _row(deadline: OrganisationDeadline, country: str, today: datetime.date) -> DeadlineRow:
     return DeadlineRow(
-        kind_label(deadline.kind, country),
+        deadline_label(deadline, country),
         deadline.period_start,
         deadline.period_end,
         deadline.due_date,
@@ -64,7 +70,7 @@ def organisation_calendar(organisation: Organisation, *, today: datetime.date | 
     """The organisation's upcoming deadlines (soonest first) and its latest past ones (two queries)."""
     today = today or timezone.localdate()
     rows = OrganisationDeadline.objects.filter(organisation=organisation).only(
-        "kind", "period_start", "period_end", "due_date"
+        "kind", "period_start", "period_end", "due_date", "title"
     )
     upcoming = rows.filter(due_date__gte=today).order_by("due_date", "kind", "period_start")
     past = rows.filter(due_date__lt=today).order_by("-due_date", "kind", "-period_start")[:PAST_SHOWN]
@@ -117,9 +123,30 @@ def feed_deadlines(user: User, *, today: datetime.date | None = None) -> QuerySe
             "period_start",
             "period_end",
             "due_date",
+            "source",
+            "title",
             "organisation__public_id",
             "organisation__name",
             "organisation__country",
         )
         .order_by("due_date", "organisation__name", "kind")
+    )
+
+
+def feed_tasks(user: User) -> QuerySet[Task]:
+    """The open tasks with a due date of ``user``: staff their own, clients those of their organisations
+    given to them or to nobody (one query)."""
+    tasks = Task.objects.exclude(status=Task.Status.DONE).filter(due_date__isnull=False)
+    if user.is_firm_staff:
+        tasks = tasks.filter(assignee=user)
+    else:
+        tasks = tasks.filter(
+            Q(assignee=user) | Q(assignee__isnull=True),
+            for_client=True,
+            organisation__in=Membership.objects.portal().filter(user=user).values("organisation_id"),
+        )
+    return (
+        tasks.select_related("organisation")
+        .only("public_id", "title", "due_date", "organisation__name")
+        .order_by("due_date", "pk")
     )

@@ -22,13 +22,16 @@ from django.utils.crypto import get_random_string
 
 from accordo.accounts.models import User
 from accordo.clients.models import Organisation
+from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
-from accordo.deadlines.models import CalendarFeed, OrganisationDeadline
-from accordo.deadlines.rules import Profile, deadlines_for
+from accordo.deadlines.models import CalendarFeed, OrganisationDeadline, PayrollDate
+from accordo.deadlines.rules import DateMap, MonthDay, Profile, deadlines_for
 
 # The organisation fields the deadlines depend on; a change to any of them regenerates.
-PROFILE_FIELDS = frozenset({"country", "legal_form", "vat_frequency", "financial_year_end_month"})
+PROFILE_FIELDS = frozenset({"country", "legal_form", "vat_frequency", "financial_year_end_month", "has_payroll"})
+# The firm's settings the deadlines depend on; a change to any of them regenerates every calendar.
+FIRM_FIELDS = frozenset({"extension_scheme", "nl_yearly_vat_due_month", "nl_yearly_vat_due_day"})
 CHUNK = 500  # organisations per read in the bulk run: well under SQLite's limit of query variables
 
 Row = tuple[str, date, date, date]  # kind, period start, period end, due date
@@ -53,7 +56,25 @@ def default_years(today: date | None = None) -> tuple[int, ...]:
     return (year - 1, year, year + 1)
 
 
-def organisation_profile(organisation: Organisation) -> tuple[Profile, list[str]]:
+@dataclass(frozen=True)
+class FirmRules:
+    """What the firm sets for every organisation: the extension scheme, yearly VAT, payroll dates."""
+
+    extension_scheme: bool
+    nl_yearly_vat_due: MonthDay
+    payroll_dates: DateMap
+
+
+def firm_rules() -> FirmRules:
+    firm = firm_get()
+    return FirmRules(
+        extension_scheme=firm.extension_scheme,
+        nl_yearly_vat_due=(firm.nl_yearly_vat_due_month, firm.nl_yearly_vat_due_day),
+        payroll_dates=DateMap(PayrollDate.objects.values_list("period_start", "due_date")),
+    )
+
+
+def organisation_profile(organisation: Organisation, rules: FirmRules | None = None) -> tuple[Profile, list[str]]:
     """The rules' profile of an organisation, and what of its data the rules could not use.
 
     The financial year ends on the last day of ``financial_year_end_month`` ((2, 29) is "the end
@@ -66,7 +87,13 @@ def organisation_profile(organisation: Organisation) -> tuple[Profile, list[str]
         "vat_frequency": organisation.vat_frequency,
         "fiscal_year_end": (month, calendar.monthrange(2000, month)[1]),
         "legal_form": organisation.legal_form,
+        "payroll": organisation.has_payroll,
     }
+    rules = rules or firm_rules()
+    fields["extension_scheme"] = rules.extension_scheme
+    fields["nl_yearly_vat_due"] = rules.nl_yearly_vat_due if organisation.country == "NL" else None
+    if organisation.has_payroll and organisation.country == "NL":
+        fields["payroll_dates"] = rules.payroll_dates
     warnings: list[str] = []
     for fallback in ({}, {"legal_form": ""}, {"vat_frequency": "none"}, {"legal_form": "", "vat_frequency": "none"}):
         try:
@@ -101,8 +128,9 @@ def _sync(organisations: Sequence[Organisation], years: tuple[int, ...]) -> dict
     """Make the stored rows of ``organisations`` for ``years`` what the rules give; a few queries."""
     counts: dict[int, Counts] = {}
     wanted: dict[int, set[Row]] = {}
+    rules = firm_rules()
     for organisation in organisations:
-        profile, warnings = organisation_profile(organisation)
+        profile, warnings = organisation_profile(organisation, rules)
         counts[organisation.pk] = Counts(warnings=warnings)
         wanted[organisation.pk] = set(_generated(profile, years))
     # Rows of periods ending before the window are history and stay; everything after its start is ours.
@@ -181,7 +209,7 @@ def calendar_generate(
     return counts
 
 
-PROFILE_COLUMNS = ("pk", "country", "legal_form", "vat_frequency", "financial_year_end_month")
+PROFILE_COLUMNS = ("pk", "country", "legal_form", "vat_frequency", "financial_year_end_month", "has_payroll")
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accordo.deadlines import views
+from accordo.deadlines import views, views_firm
 
 app_name = "deadlines"
 urlpatterns = [
@@ -8,4 +8,10 @@ urlpatterns = [
     path("portal/<uuid:public_id>/calendar/", views.client_calendar, name="client_calendar"),
     path("profile/calendar/", views.profile_calendar, name="profile_calendar"),
     path("calendar/<uuid:public_id>/<str:token>.ics", views.feed, name="feed"),
+    path("staff/calendar/payroll-dates/", views_firm.payroll_dates, name="payroll_dates"),
+    path(
+        "staff/calendar/payroll-dates/<str:period_start>/remove/",
+        views_firm.payroll_date_delete,
+        name="payroll_date_delete",
+    ),
 ]

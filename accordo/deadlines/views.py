@@ -19,6 +19,7 @@ from accordo.core.access import AuthedRequest, login_required, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.deadlines import selectors, services
 from accordo.deadlines.ical import AllDayEvent, calendar_document
+from accordo.deadlines.models import OrganisationDeadline
 
 
 @require_GET
@@ -62,6 +63,23 @@ def profile_calendar(request: AuthedRequest) -> HttpResponse:
     return render(request, "deadlines/profile_calendar.html", {"feed_url": selectors.feed_url(feed) if feed else None})
 
 
+def _deadline_event(d: OrganisationDeadline, host: str) -> AllDayEvent:
+    source = f"-{d.source}" if d.source else ""
+    if d.period_start == d.period_end:
+        description = _("Dated %(date)s") % {"date": date_format(d.period_start)}
+    else:
+        description = _("Period %(start)s – %(end)s") % {
+            "start": date_format(d.period_start),
+            "end": date_format(d.period_end),
+        }
+    return AllDayEvent(
+        uid=f"{d.organisation.public_id}-{d.kind}-{d.period_start:%Y%m%d}{source}@{host}",
+        day=d.due_date,
+        summary=f"{selectors.deadline_label(d, d.organisation.country)} · {d.organisation.name}",
+        description=description,
+    )
+
+
 @require_GET
 def feed(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     """The user's deadlines as iCalendar; no login, the token is the key (404 when it is not)."""
@@ -69,15 +87,16 @@ def feed(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     user = calendar_feed.user
     host = urlsplit(settings.SITE_URL).hostname or "accordo"
     with translation.override(user.language):
-        events = [
+        events = [_deadline_event(d, host) for d in selectors.feed_deadlines(user)]
+        events += [
             AllDayEvent(
-                uid=f"{d.organisation.public_id}-{d.kind}-{d.period_start:%Y%m%d}@{host}",
-                day=d.due_date,
-                summary=f"{selectors.kind_label(d.kind, d.organisation.country)} · {d.organisation.name}",
-                description=_("Period %(start)s – %(end)s")
-                % {"start": date_format(d.period_start), "end": date_format(d.period_end)},
+                uid=f"task-{t.public_id}@{host}",
+                day=t.due_date,
+                summary=f"{t.title} · {t.organisation.name}" if t.organisation else t.title,
+                description=_("Task"),
             )
-            for d in selectors.feed_deadlines(user)
+            for t in selectors.feed_tasks(user)
+            if t.due_date is not None
         ]
         name = _("Deadlines · %(firm)s") % {"firm": firm_get().name}
         body = calendar_document(name=name, events=events, stamp=timezone.now())

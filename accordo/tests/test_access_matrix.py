@@ -25,7 +25,7 @@ from accordo.clients.models import Label, Membership, Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
 from accordo.core.models import Event
-from accordo.deadlines.models import CalendarFeed
+from accordo.deadlines.models import CalendarFeed, PayrollDate
 from accordo.deadlines.selectors import feed_token
 from accordo.deliveries.models import Delivery, QuarantinedMail, Tray
 from accordo.dossier.models import Document, DocumentVersion, Folder
@@ -177,6 +177,8 @@ REGISTRY: dict[str, str] = {
     "deadlines:client_calendar": PORTAL,
     "deadlines:profile_calendar": PERSONAL,
     "deadlines:feed": PUBLIC,
+    "deadlines:payroll_dates": ADMIN,
+    "deadlines:payroll_date_delete": ADMIN,
     # Work: planning board, tasks, staff home.
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
@@ -319,6 +321,7 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "approvals_portal:document_download": lambda w: {"public_id": w.approval.documents.get().public_id},
     "deadlines:staff_calendar": _org,
     "deadlines:client_calendar": _org,
+    "deadlines:payroll_date_delete": lambda w: {"period_start": w.extra["payroll_date"].period_start.isoformat()},
     # Work: planning board, tasks, staff home.
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
@@ -435,7 +438,11 @@ def world(organisation, client_viewer, client_owner, accountant) -> World:
     mail.message.save("mail.eml", ContentFile(b"Subject: Factuur\r\n\r\nHoi\r\n"), save=False)
     mail.save()
     approval, submission, link = _approval_rows(organisation, client_owner, accountant)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {
+        "payroll_date": PayrollDate.objects.create(
+            period_start=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 2, 28)
+        )
+    }
     for build in (matrix_board.objects, matrix_rules.objects, matrix_reminders.objects, matrix_filings.objects):
         extra.update(build(organisation=organisation, client_owner=client_owner, accountant=accountant))
     return World(

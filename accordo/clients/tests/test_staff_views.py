@@ -74,6 +74,11 @@ def _firm_data(**overrides):
         "link_max_opens": firm.link_max_opens,
         "approval_expire_days": firm.approval_expire_days,
         "locked_fields": [],
+        "assessment_tolerance": firm.assessment_tolerance,
+        "nl_yearly_vat_due_month": firm.nl_yearly_vat_due_month,
+        "nl_yearly_vat_due_day": firm.nl_yearly_vat_due_day,
+        "deadline_task_days_ahead": firm.deadline_task_days_ahead,
+        "deadline_task_role": firm.deadline_task_role,
     }
     data.update(overrides)
     return data
@@ -379,6 +384,9 @@ def test_it_saves_the_firm_settings(as_admin):
         ({"sender_email": "nope"}, "valid email"),
         ({"locked_fields": ["is_superuser"]}, "valid choice"),
         ({"name": ""}, "required"),
+        ({"nl_yearly_vat_due_month": "2", "nl_yearly_vat_due_day": "30"}, "no day 30"),
+        ({"deadline_task_role": "boss"}, "valid choice"),
+        ({"assessment_tolerance": "-1"}, "greater than or equal to 0"),
     ],
 )
 def test_it_refuses_bad_firm_settings(as_admin, overrides, message):

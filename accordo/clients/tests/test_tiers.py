@@ -126,6 +126,11 @@ def test_admins_set_the_approval_and_link_settings(client, firm_admin):
         "link_valid_days": "7",
         "link_max_opens": "3",
         "approval_expire_days": "60",
+        "assessment_tolerance": "10",
+        "nl_yearly_vat_due_month": "3",
+        "nl_yearly_vat_due_day": "31",
+        "deadline_task_days_ahead": "0",
+        "deadline_task_role": "accountant",
     }
     page = client.get(reverse("staff:firm_settings")).content.decode()
     assert 'name="link_valid_days"' in page and 'name="require_approval_mfa"' in page
