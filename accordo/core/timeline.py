@@ -75,9 +75,40 @@ VERB_LABELS = {
     "organisation.tier_changed": _("Service tier changed"),
     "calendar.generated": _("Deadline calendar updated"),
     # Work: planning board, tasks, staff home.
+    "task.created": _("Task created"),
+    "task.moved": _("Task moved"),
+    "task.assigned": _("Task assigned"),
     # Work: signal rules, e-mail templates, workflows.
+    "rule.created": _("Signal rule added"),
+    "rule.updated": _("Signal rule changed"),
+    "rule.deleted": _("Signal rule removed"),
+    "rule.mail_sent": _("E-mail sent by a signal rule"),
+    "rule.mail_skipped": _("E-mail of a signal rule not sent: no address"),
+    "mailtemplate.created": _("E-mail template added"),
+    "mailtemplate.updated": _("E-mail template changed"),
+    "mailtemplate.deleted": _("E-mail template removed"),
+    "workflow.template_created": _("Workflow template added"),
+    "workflow.template_changed": _("Workflow template changed"),
+    "workflow.template_deleted": _("Workflow template removed"),
+    "workflow.started": _("Workflow started"),
+    "workflow.bulk_started": _("Workflows started in bulk"),
+    "workflow.batch_queued": _("Bulk workflow start queued"),
+    "workflow.batch_done": _("Bulk workflow start finished"),
+    "workflow.completed": _("Workflow completed"),
+    "workflow.reopened": _("Workflow reopened"),
+    "workflow.cancelled": _("Workflow cancelled"),
     # Work: reminder schedules and digests.
+    "reminder_schedule.updated": _("Reminder schedule changed"),
+    "task.reminded": _("Reminder sent"),
+    "digest.sent": _("Daily digest e-mailed"),
     # Filings: tax returns and assessments.
+    "return.created": _("Tax return added"),
+    "return.updated": _("Tax return amount changed"),
+    "return.linked": _("Tax return linked to its approval"),
+    "return.status_changed": _("Tax return status changed"),
+    "assessment.recorded": _("Assessment recorded"),
+    "assessment.conform": _("Assessment conform the return"),
+    "assessment.not_conform": _("Assessment not conform the return"),
 }
 
 

@@ -89,7 +89,11 @@ def apply_signal_rules(event: Event) -> None:
     """Fire every active rule of the event's verb whose conditions match (once per event and rule)."""
     if event.verb.startswith(OWN_VERB_PREFIXES):
         return
-    rules = list(SignalRule.objects.filter(verb=event.verb, active=True).select_related("assignee").order_by("pk"))
+    rules = list(
+        SignalRule.objects.filter(verb=event.verb, active=True)
+        .select_related("assignee", "mail_template", "workflow_template")
+        .order_by("pk")
+    )
     if not rules:
         return
     facts = Facts(event)

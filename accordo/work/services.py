@@ -1,8 +1,9 @@
 """Writes of work: tasks (create, move, assign) and signal rules (create, update, delete, fire).
 
 Every write records its event in the same transaction. A rule fires at most once per event: the
-``RuleFiring`` row is claimed first, under a unique (rule, event) constraint, and the task is made
-in the same transaction, so a worker that dies half-way leaves either both or neither.
+``RuleFiring`` row is claimed first, under a unique (rule, event) constraint, and what the rule does
+(a task, a workflow, e-mails queued for after the commit) happens in the same transaction, so a
+worker that dies half-way leaves either all of it or none.
 """
 
 from __future__ import annotations
@@ -23,10 +24,37 @@ from accordo.core.context import RequestContext
 from accordo.core.events import event_record
 from accordo.core.models import Event
 from accordo.deliveries.models import Tray
-from accordo.work.models import RuleFiring, SignalRule, Task
+from accordo.work import services_mail, services_workflows
+from accordo.work.models import MailTemplate, RuleFiring, SignalRule, Task, Workflow, WorkflowTemplate
 
 # Events of work itself never trigger rules: a rule on "task.created" would feed itself.
-OWN_VERB_PREFIXES = ("task.", "rule.")
+OWN_VERB_PREFIXES = ("task.", "rule.", "workflow.", "mailtemplate.")
+# The events a firm can choose for a rule (SPEC §10), in one place; labels come from the timeline.
+# Verbs of parts not built yet are offered once they have a timeline label (see ``signal_verbs``).
+SIGNAL_VERBS = (
+    "client.data_changed",
+    "delivery.received",
+    "delivery.answered",
+    "approval.opened",
+    "approval.approved",
+    "approval.rejected",
+    "approval.expired",
+    "submission.submitted",
+    "submission.accepted",
+    "submission.rejected",
+    "assessment.not_conform",
+    "assessment.conform",
+    "document.viewed",
+    "document.downloaded",
+    "invitation.accepted",
+    "organisation.created",
+    "organisation.tier_changed",
+    "calendar.generated",
+    "message.received",
+    "request.submitted",
+    "questionnaire.submitted",
+    "document_request.fulfilled",
+)
 CONDITION_KEYS = ("tier", "label", "organisation_kind", "tray", "approval_type")
 VERB_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 MAX_DUE_OFFSET_DAYS = 365
@@ -158,6 +186,7 @@ def task_move(*, actor: User, ctx: RequestContext, task: Task, status: str) -> T
         organisation=task.organisation,
         data={"title": task.title, "old": old, "new": status},
     )
+    services_workflows.workflow_task_moved(actor=actor, ctx=ctx, task=task, old=old, new=status)
     return task
 
 
@@ -230,18 +259,15 @@ def conditions_clean(conditions: dict[str, Any]) -> dict[str, list[str]]:
     return cleaned
 
 
-def _rule_clean(fields: dict[str, Any]) -> dict[str, Any]:
-    fields["name"] = str(fields["name"]).strip()
-    if not fields["name"]:
-        raise ValidationError(_("Give the rule a name."), code="name")
-    verb = str(fields["verb"]).strip()
-    if not VERB_PATTERN.match(verb) or verb.startswith(OWN_VERB_PREFIXES):
-        raise ValidationError(_("Choose an event that can start a rule."), code="verb")
-    fields["verb"] = verb
-    if not isinstance(fields["conditions"] or {}, dict):
-        raise ValidationError(_("Conditions are pairs of a name and values."), code="conditions")
-    fields["conditions"] = conditions_clean(fields["conditions"] or {})
-    fields["task_title"] = str(fields["task_title"]).strip()
+def signal_verbs() -> list[tuple[str, str]]:
+    """The events a rule can start on, as (verb, translated label): those of ``SIGNAL_VERBS`` the system records."""
+    from accordo.core.timeline import VERB_LABELS
+
+    return [(verb, str(VERB_LABELS[verb])) for verb in SIGNAL_VERBS if verb in VERB_LABELS]
+
+
+def _task_clean(fields: dict[str, Any]) -> None:
+    fields["task_title"] = str(fields["task_title"] or "").strip()
     if not fields["task_title"]:
         raise ValidationError(_("Give the task a title."), code="task_title")
     role, assignee = fields["assignee_role"], fields["assignee"]
@@ -255,6 +281,46 @@ def _rule_clean(fields: dict[str, Any]) -> dict[str, Any]:
             _("A task is due between 0 and %(max)s days after the event.") % {"max": MAX_DUE_OFFSET_DAYS},
             code="due_offset_days",
         )
+    fields["due_offset_days"] = int(fields["due_offset_days"])
+    fields["mail_template"] = fields["workflow_template"] = None
+
+
+def _rule_clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check a rule's fields for its action; the fields another action uses are emptied."""
+    fields["name"] = str(fields["name"]).strip()
+    if not fields["name"]:
+        raise ValidationError(_("Give the rule a name."), code="name")
+    verb = str(fields["verb"]).strip()
+    if not VERB_PATTERN.match(verb) or verb.startswith(OWN_VERB_PREFIXES):
+        raise ValidationError(_("Choose an event that can start a rule."), code="verb")
+    fields["verb"] = verb
+    if not isinstance(fields["conditions"] or {}, dict):
+        raise ValidationError(_("Conditions are pairs of a name and values."), code="conditions")
+    fields["conditions"] = conditions_clean(fields["conditions"] or {})
+    action = fields["action"]
+    if action == SignalRule.Action.CREATE_TASK:
+        _task_clean(fields)
+        return fields
+    if action not in SignalRule.Action.values:
+        raise ValidationError(_("Choose what the rule does."), code="action")
+    mail_template: MailTemplate | None = fields["mail_template"]
+    workflow_template: WorkflowTemplate | None = fields["workflow_template"]
+    if action == SignalRule.Action.SEND_MAIL:
+        if mail_template is None:
+            raise ValidationError(_("Choose the e-mail template the rule sends."), code="mail_template")
+        workflow_template = None
+    else:
+        if workflow_template is None or not workflow_template.active or not workflow_template.steps.exists():
+            raise ValidationError(_("Choose an active workflow template with steps."), code="workflow_template")
+        mail_template = None
+    fields.update(
+        task_title="",
+        assignee_role="",
+        assignee=None,
+        due_offset_days=0,
+        mail_template=mail_template,
+        workflow_template=workflow_template,
+    )
     return fields
 
 
@@ -269,6 +335,8 @@ def _rule_data(rule: SignalRule) -> dict[str, Any]:
         "assignee_role": rule.assignee_role,
         "assignee": rule.assignee.email if rule.assignee else None,
         "due_offset_days": rule.due_offset_days,
+        "mail_template": rule.mail_template.name if rule.mail_template else None,
+        "workflow_template": rule.workflow_template.name if rule.workflow_template else None,
     }
 
 
@@ -279,32 +347,50 @@ def rule_create(
     ctx: RequestContext,
     name: str,
     verb: str,
-    task_title: str,
+    task_title: str = "",
     conditions: dict[str, Any] | None = None,
+    action: str = SignalRule.Action.CREATE_TASK,
     assignee_role: str = "",
     assignee: User | None = None,
     due_offset_days: int = 0,
+    mail_template: MailTemplate | None = None,
+    workflow_template: WorkflowTemplate | None = None,
     active: bool = True,
 ) -> SignalRule:
-    """Add a signal rule (firm administrators): on ``verb`` with ``conditions`` → create a task."""
+    """Add a signal rule (firm administrators): on ``verb`` with ``conditions`` → a task, an e-mail or a workflow."""
     _admin_only(actor)
     fields = _rule_clean(
         {
             "name": name,
             "verb": verb,
-            "task_title": task_title,
             "conditions": conditions,
+            "action": action,
+            "task_title": task_title,
             "assignee_role": assignee_role,
             "assignee": assignee,
             "due_offset_days": due_offset_days,
+            "mail_template": mail_template,
+            "workflow_template": workflow_template,
         }
     )
-    rule = SignalRule.objects.create(active=active, action=SignalRule.Action.CREATE_TASK, **fields)
+    rule = SignalRule.objects.create(active=active, **fields)
     event_record(actor=actor, ctx=ctx, verb="rule.created", target=rule, data=_rule_data(rule))
     return rule
 
 
-RULE_FIELDS = ("name", "active", "verb", "conditions", "task_title", "assignee_role", "assignee", "due_offset_days")
+RULE_FIELDS = (
+    "name",
+    "active",
+    "verb",
+    "conditions",
+    "action",
+    "task_title",
+    "assignee_role",
+    "assignee",
+    "due_offset_days",
+    "mail_template",
+    "workflow_template",
+)
 
 
 @transaction.atomic
@@ -314,7 +400,11 @@ def rule_update(*, actor: User, ctx: RequestContext, rule: SignalRule, changes: 
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValueError(f"not fields of a rule: {sorted(unknown)}")
-    rule = SignalRule.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=rule.pk)
+    rule = (
+        SignalRule.objects.select_for_update(of=("self",))
+        .select_related("assignee", "mail_template", "workflow_template")
+        .get(pk=rule.pk)
+    )
     before = _rule_data(rule)
     fields = _rule_clean({key: changes.get(key, getattr(rule, key)) for key in RULE_FIELDS if key != "active"})
     for key, value in fields.items():
@@ -332,34 +422,91 @@ def rule_update(*, actor: User, ctx: RequestContext, rule: SignalRule, changes: 
 
 @transaction.atomic
 def rule_delete(*, actor: User, ctx: RequestContext, rule: SignalRule) -> None:
-    """Remove a rule (firm administrators); the tasks it made stay."""
+    """Remove a rule (firm administrators); the tasks, mails and workflows it made stay."""
     _admin_only(actor)
     event_record(actor=actor, ctx=ctx, verb="rule.deleted", target=rule, data=_rule_data(rule))
     rule.delete()
 
 
-def rule_fire(*, rule: SignalRule, event: Event) -> Task | None:
-    """Create the rule's task for ``event``, exactly once; None when the rule fired for it before."""
+def _fire_task(rule: SignalRule, event: Event) -> Task:
+    person = rule.assignee
+    assignee = person if person is not None and person.is_active and person.is_firm_staff else None
+    due = timezone.localdate(event.created_at) + datetime.timedelta(days=rule.due_offset_days)
+    return task_create(
+        actor=None,
+        ctx=RequestContext.system("rules"),
+        title=rule.task_title,
+        organisation=event.organisation,
+        assignee=assignee,
+        assignee_role=rule.assignee_role if assignee is None else "",
+        due_date=due,
+        source_event=event,
+        data={"rule": str(rule.public_id), "rule_name": rule.name},
+    )
+
+
+def _fire_mail(rule: SignalRule, event: Event) -> None:
+    organisation, template = event.organisation, rule.mail_template
+    if organisation is None or template is None:
+        return
+    recipients = services_mail.rule_mail_send(template=template, organisation=organisation, event=event)
+    event_record(
+        actor=None,
+        ctx=RequestContext.system("rules"),
+        verb="rule.mail_sent" if recipients else "rule.mail_skipped",
+        target=rule,
+        organisation=organisation,
+        data={
+            "rule_name": rule.name,
+            "template": template.name,
+            "recipients": recipients,
+            "source_event": event.seq,
+        },
+    )
+
+
+def rule_workflow_name(template: WorkflowTemplate, event: Event) -> str:
+    """A rule's workflow is named after the event's period, or else its day: one per period or day."""
+    period = event.data.get("period") if isinstance(event.data, dict) else None
+    when = str(period) if period else timezone.localdate(event.created_at).isoformat()
+    return f"{template.name} {when}"[:150]
+
+
+def _fire_workflow(rule: SignalRule, event: Event) -> Workflow | None:
+    organisation, template = event.organisation, rule.workflow_template
+    if organisation is None or template is None or not template.active:
+        return None
+    name = rule_workflow_name(template, event)
+    existing = Workflow.objects.filter(template=template, organisation=organisation, name=name).first()
+    if existing is not None:
+        return existing
+    try:
+        return services_workflows.workflow_start(
+            actor=None,
+            ctx=RequestContext.system("rules"),
+            template=template,
+            organisation=organisation,
+            name=name,
+            start_date=timezone.localdate(event.created_at),
+            source_event=event,
+        )
+    except ValidationError:  # no steps any more, or started at this same moment elsewhere
+        return Workflow.objects.filter(template=template, organisation=organisation, name=name).first()
+
+
+def rule_fire(*, rule: SignalRule, event: Event) -> RuleFiring | None:
+    """Do what the rule does for ``event``, exactly once; None when the rule fired for it before."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 firing = RuleFiring.objects.create(rule=rule, event=event)
         except IntegrityError:
             return None
-        person = rule.assignee
-        assignee = person if person is not None and person.is_active and person.is_firm_staff else None
-        due = timezone.localdate(event.created_at) + datetime.timedelta(days=rule.due_offset_days)
-        task = task_create(
-            actor=None,
-            ctx=RequestContext.system("rules"),
-            title=rule.task_title,
-            organisation=event.organisation,
-            assignee=assignee,
-            assignee_role=rule.assignee_role if assignee is None else "",
-            due_date=due,
-            source_event=event,
-            data={"rule": str(rule.public_id), "rule_name": rule.name},
-        )
-        firing.task = task
-        firing.save(update_fields=["task"])
-    return task
+        if rule.action == SignalRule.Action.SEND_MAIL:
+            _fire_mail(rule, event)
+        elif rule.action == SignalRule.Action.START_WORKFLOW:
+            firing.workflow = _fire_workflow(rule, event)
+        else:
+            firing.task = _fire_task(rule, event)
+        firing.save(update_fields=["task", "workflow"])
+    return firing

@@ -1,0 +1,576 @@
+"""Writes of workflows (SPEC §10): templates with ordered steps, starting them (one or in bulk), progress.
+
+Starting a workflow makes one task per step (due ``start_date + offset``; a role resolved through the
+organisation's assigned staff, a client step for the client without assignee). A bulk start runs in
+chunks: each chunk is one transaction that makes its workflows and tasks with ``bulk_create`` and
+resolves the roles with one query, and skips organisations that already have a workflow of the
+template with that name, so running a batch again makes nothing twice.
+
+Progress lives on the workflow (``steps_done``), counted with F expressions in the transaction that
+moves a task to done or back (``workflow_task_moved``). Cancelling a workflow keeps its tasks as
+they are: work that was started is not thrown away; staff close what is left on the board.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accordo.accounts.models import User
+from accordo.clients.models import AssignmentRole, Label, Organisation, StaffAssignment, Tier
+from accordo.core.context import RequestContext
+from accordo.core.events import event_record
+from accordo.core.models import Event
+from accordo.work.models import Task, Workflow, WorkflowBatch, WorkflowStep, WorkflowTemplate
+
+CHUNK = 500
+MAX_OFFSET_DAYS = 730
+CLIENT = "client"  # the "who" of a step done by the client
+# One ``workflow.started`` event per organisation, also in bulk (measured: see the report / bench).
+EVENT_PER_WORKFLOW = True
+SELECTION_KEYS = ("label", "tier", "organisation_kind")
+
+
+class WorkflowStateError(ValidationError):
+    """The workflow or batch was changed in the meantime."""
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    title: str
+    who: str  # an AssignmentRole value or CLIENT
+    due_offset_days: int = 0
+
+
+def _staff_only(actor: User | None) -> None:
+    if actor is not None and not actor.is_firm_staff:
+        raise PermissionError("only firm staff start workflows")
+
+
+def _admin_only(actor: User) -> None:
+    if not actor.is_firm_admin:
+        raise PermissionError("only firm administrators manage workflow templates")
+
+
+def step_clean(spec: StepSpec) -> StepSpec:
+    """A step's fields checked: a title, a role or the client, an offset within two years."""
+    title = spec.title.strip()
+    if not title:
+        raise ValidationError(_("Give the step a title."), code="title")
+    if spec.who != CLIENT and spec.who not in AssignmentRole.values:
+        raise ValidationError(_("Choose who does the step: a role or the client."), code="who")
+    if not 0 <= int(spec.due_offset_days) <= MAX_OFFSET_DAYS:
+        raise ValidationError(
+            _("A step is due between 0 and %(max)s days after the start.") % {"max": MAX_OFFSET_DAYS},
+            code="due_offset_days",
+        )
+    return StepSpec(title[:200], spec.who, int(spec.due_offset_days))
+
+
+def _step_fields(spec: StepSpec) -> dict[str, Any]:
+    client = spec.who == CLIENT
+    return {
+        "title": spec.title,
+        "assignee_role": "" if client else spec.who,
+        "for_client": client,
+        "due_offset_days": spec.due_offset_days,
+    }
+
+
+def step_who(step: WorkflowStep) -> str:
+    return CLIENT if step.for_client else step.assignee_role
+
+
+def _template_data(template: WorkflowTemplate) -> dict[str, Any]:
+    return {
+        "name": template.name,
+        "active": template.active,
+        "steps": [
+            {"title": s.title, "who": step_who(s), "due_offset_days": s.due_offset_days}
+            for s in template.steps.order_by("position")
+        ],
+    }
+
+
+def _name_clean(name: str, *, exclude: int | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the template a name."), code="name")
+    same = WorkflowTemplate.objects.filter(name__iexact=name)
+    if (same.exclude(pk=exclude) if exclude else same).exists():
+        raise ValidationError(_("A workflow template with this name exists already."), code="name")
+    return name[:150]
+
+
+@transaction.atomic
+def workflow_template_create(
+    *,
+    actor: User,
+    ctx: RequestContext,
+    name: str,
+    steps: Sequence[StepSpec],
+    description: str = "",
+    active: bool = True,
+) -> WorkflowTemplate:
+    """Add a template with its ordered steps (at least one); firm administrators."""
+    _admin_only(actor)
+    name = _name_clean(name)
+    cleaned = [step_clean(s) for s in steps]
+    if not cleaned:
+        raise ValidationError(_("A workflow needs at least one step."), code="steps")
+    template = WorkflowTemplate.objects.create(name=name, description=description.strip(), active=active)
+    WorkflowStep.objects.bulk_create(
+        WorkflowStep(template=template, position=i, **_step_fields(s)) for i, s in enumerate(cleaned, start=1)
+    )
+    event_record(actor=actor, ctx=ctx, verb="workflow.template_created", target=template, data=_template_data(template))
+    return template
+
+
+def _locked(template: WorkflowTemplate) -> WorkflowTemplate:
+    return WorkflowTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def _changed(actor: User, ctx: RequestContext, template: WorkflowTemplate, before: dict[str, Any]) -> dict[str, Any]:
+    after = _template_data(template)
+    diff = {key: {"old": before[key], "new": after[key]} for key in after if before[key] != after[key]}
+    if diff:
+        event_record(
+            actor=actor,
+            ctx=ctx,
+            verb="workflow.template_changed",
+            target=template,
+            data={"name": template.name, "changes": diff},
+        )
+    return diff
+
+
+@transaction.atomic
+def workflow_template_update(
+    *, actor: User, ctx: RequestContext, template: WorkflowTemplate, name: str, description: str, active: bool
+) -> dict[str, Any]:
+    """Rename, describe, (de)activate a template; its started workflows keep their tasks."""
+    _admin_only(actor)
+    template = _locked(template)
+    before = _template_data(template)
+    template.name = _name_clean(name, exclude=template.pk)
+    template.description = description.strip()
+    template.active = active
+    template.save()
+    return _changed(actor, ctx, template, before)
+
+
+@transaction.atomic
+def workflow_step_add(*, actor: User, ctx: RequestContext, template: WorkflowTemplate, spec: StepSpec) -> WorkflowStep:
+    """Add a step at the end of a template."""
+    _admin_only(actor)
+    spec = step_clean(spec)
+    template = _locked(template)
+    before = _template_data(template)
+    last = template.steps.aggregate(last=Max("position"))["last"] or 0
+    step = WorkflowStep.objects.create(template=template, position=last + 1, **_step_fields(spec))
+    _changed(actor, ctx, template, before)
+    return step
+
+
+@transaction.atomic
+def workflow_step_remove(*, actor: User, ctx: RequestContext, step: WorkflowStep) -> None:
+    """Remove a step (never the last one); the steps after it move up."""
+    _admin_only(actor)
+    template = _locked(step.template)
+    before = _template_data(template)
+    steps = list(template.steps.order_by("position"))
+    if len(steps) <= 1:
+        raise ValidationError(_("A workflow needs at least one step."), code="steps")
+    WorkflowStep.objects.filter(pk=step.pk).delete()
+    _renumber([s for s in steps if s.pk != step.pk])
+    _changed(actor, ctx, template, before)
+
+
+def _renumber(steps: list[WorkflowStep]) -> None:
+    """Give ``steps`` the positions 1..n in this order (through a free range: positions are unique)."""
+    offset = 1000
+    for i, s in enumerate(steps, start=1):
+        WorkflowStep.objects.filter(pk=s.pk).update(position=offset + i)
+    for i, s in enumerate(steps, start=1):
+        WorkflowStep.objects.filter(pk=s.pk).update(position=i)
+
+
+@transaction.atomic
+def workflow_step_move(*, actor: User, ctx: RequestContext, step: WorkflowStep, up: bool) -> None:
+    """Move a step one place up or down (nothing at either end)."""
+    _admin_only(actor)
+    template = _locked(step.template)
+    before = _template_data(template)
+    steps = list(template.steps.order_by("position"))
+    index = next((i for i, s in enumerate(steps) if s.pk == step.pk), None)
+    if index is None:
+        raise WorkflowStateError(_("This step was removed in the meantime. Reload the page."), code="state")
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(steps):
+        return
+    steps[index], steps[other] = steps[other], steps[index]
+    _renumber(steps)
+    _changed(actor, ctx, template, before)
+
+
+@transaction.atomic
+def workflow_template_delete(*, actor: User, ctx: RequestContext, template: WorkflowTemplate) -> None:
+    """Remove a template nobody used; one with workflows or rules is refused (deactivate it instead)."""
+    _admin_only(actor)
+    template = _locked(template)
+    if template.workflows.exists() or template.batches.exists():
+        raise ValidationError(
+            _("This template was started already; deactivate it instead of deleting it."), code="in_use"
+        )
+    rules = list(template.rules.values_list("name", flat=True))
+    if rules:
+        raise ValidationError(
+            _("Signal rules start this template: %(rules)s. Change those rules first.") % {"rules": ", ".join(rules)},
+            code="in_use",
+        )
+    event_record(actor=actor, ctx=ctx, verb="workflow.template_deleted", target=template, data=_template_data(template))
+    template.delete()
+
+
+# --- starting ----------------------------------------------------------------------------------
+
+
+def _startable(template: WorkflowTemplate) -> list[WorkflowStep]:
+    steps = list(template.steps.order_by("position"))
+    if not template.active or not steps:
+        raise ValidationError(_("Choose an active workflow template with steps."), code="template")
+    return steps
+
+
+def _workflow_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the workflow a name, e.g. “Jaarrekening 2025”."), code="name")
+    return name[:150]
+
+
+@dataclass
+class ChunkResult:
+    started: list[Workflow]
+    skipped: int  # organisations that had a workflow of the template with this name from elsewhere
+    already: int  # organisations started by this same batch before (a re-run)
+
+
+def _start_chunk(
+    *,
+    actor: User | None,
+    ctx: RequestContext,
+    template: WorkflowTemplate,
+    steps: list[WorkflowStep],
+    organisation_ids: list[int],
+    name: str,
+    start_date: datetime.date,
+    batch: WorkflowBatch | None = None,
+    source_event: Event | None = None,
+) -> ChunkResult:
+    """Start ``template`` for each organisation that has no workflow of it named ``name`` (one transaction)."""
+    existing = dict(
+        Workflow.objects.filter(template=template, name=name, organisation_id__in=organisation_ids).values_list(
+            "organisation_id", "batch_id"
+        )
+    )
+    already = sum(1 for b in existing.values() if batch is not None and b == batch.pk)
+    todo = [pk for pk in organisation_ids if pk not in existing]
+    if not todo:
+        return ChunkResult([], len(existing) - already, already)
+    workflows = Workflow.objects.bulk_create(
+        [
+            Workflow(
+                template=template,
+                organisation_id=pk,
+                name=name,
+                start_date=start_date,
+                batch=batch,
+                source_event=source_event,
+                created_by=actor,
+                steps_total=len(steps),
+            )
+            for pk in todo
+        ]
+    )
+    roles = {s.assignee_role for s in steps if s.assignee_role and not s.for_client}
+    holders: dict[tuple[int, str], int] = {}
+    if roles:
+        for org_id, role, user_id in StaffAssignment.objects.filter(
+            organisation_id__in=todo, role__in=roles, user__is_active=True
+        ).values_list("organisation_id", "role", "user_id"):
+            holders[(org_id, role)] = user_id
+    tasks = [
+        Task(
+            title=step.title,
+            organisation_id=workflow.organisation_id,
+            assignee_id=None if step.for_client else holders.get((workflow.organisation_id, step.assignee_role)),
+            assignee_role="" if step.for_client else step.assignee_role,
+            for_client=step.for_client,
+            due_date=start_date + datetime.timedelta(days=step.due_offset_days),
+            target_type="work.workflow",
+            target_id=str(workflow.public_id),
+            source_event=source_event,
+            created_by=actor,
+            workflow=workflow,
+            step=step,
+        )
+        for workflow in workflows
+        for step in steps
+    ]
+    Task.objects.bulk_create(tasks, batch_size=2000)
+    base: dict[str, Any] = {"template": template.name, "name": name, "start_date": start_date.isoformat()}
+    if batch is not None:
+        base["batch"] = str(batch.public_id)
+    if source_event is not None:
+        base["source_event"] = source_event.seq
+    if EVENT_PER_WORKFLOW or batch is None:
+        for workflow in workflows:
+            event_record(
+                actor=actor,
+                ctx=ctx,
+                verb="workflow.started",
+                target=workflow,
+                organisation=workflow.organisation,
+                data={**base, "steps": len(steps)},
+            )
+    else:
+        event_record(
+            actor=actor,
+            ctx=ctx,
+            verb="workflow.bulk_started",
+            target=batch,
+            data={**base, "steps": len(steps), "organisations": todo},
+        )
+    return ChunkResult(workflows, len(existing) - already, already)
+
+
+def workflow_start(
+    *,
+    actor: User | None,
+    ctx: RequestContext,
+    template: WorkflowTemplate,
+    organisation: Organisation,
+    name: str,
+    start_date: datetime.date,
+    source_event: Event | None = None,
+) -> Workflow:
+    """Start ``template`` for one organisation: its tasks, one per step; refused when it runs already."""
+    _staff_only(actor)
+    name = _workflow_name(name)
+    steps = _startable(template)
+    try:
+        with transaction.atomic():
+            result = _start_chunk(
+                actor=actor,
+                ctx=ctx,
+                template=template,
+                steps=steps,
+                organisation_ids=[organisation.pk],
+                name=name,
+                start_date=start_date,
+                source_event=source_event,
+            )
+    except IntegrityError:  # started by somebody else at the same moment
+        result = ChunkResult([], 1, 0)
+    if not result.started:
+        raise ValidationError(
+            _("%(organisation)s already has the workflow “%(name)s”.") % {"organisation": organisation, "name": name},
+            code="exists",
+        )
+    workflow = result.started[0]
+    workflow.organisation = organisation
+    return workflow
+
+
+# --- bulk -----------------------------------------------------------------------------------------
+
+
+def selection_clean(selection: dict[str, Any]) -> dict[str, list[str]]:
+    """Which organisations a bulk start is for: any of label (public ids), tier, organisation kind."""
+    unknown = set(selection) - set(SELECTION_KEYS)
+    if unknown:
+        raise ValidationError(_("Unknown selection: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    cleaned = {k: sorted({str(v) for v in (vs if isinstance(vs, list) else [vs])}) for k, vs in selection.items() if vs}
+    allowed = {"tier": set(Tier.values), "organisation_kind": set(Organisation.Kind.values)}
+    for key, values in cleaned.items():
+        if key == "label":
+            try:
+                found = {str(p) for p in Label.objects.filter(public_id__in=values).values_list("public_id", flat=True)}
+            except ValidationError:
+                found = set()
+            wrong = [v for v in values if v not in found]
+        else:
+            wrong = [v for v in values if v not in allowed[key]]
+        if wrong:
+            raise ValidationError(_("Unknown value in the selection: %(values)s") % {"values": ", ".join(wrong)})
+    return cleaned
+
+
+def selected_organisations(selection: dict[str, list[str]]) -> QuerySet[Organisation]:
+    """The organisations a cleaned selection names (all of them when it is empty)."""
+    qs = Organisation.objects.all()
+    if selection.get("label"):
+        qs = qs.filter(labels__public_id__in=selection["label"])
+    if selection.get("tier"):
+        qs = qs.filter(tier__in=selection["tier"])
+    if selection.get("organisation_kind"):
+        qs = qs.filter(kind__in=selection["organisation_kind"])
+    return qs.distinct()
+
+
+@transaction.atomic
+def workflow_batch_create(
+    *,
+    actor: User,
+    ctx: RequestContext,
+    template: WorkflowTemplate,
+    name: str,
+    start_date: datetime.date,
+    selection: dict[str, Any],
+) -> WorkflowBatch:
+    """Queue a bulk start; the worker runs it after commit (``workflow_batch_job``)."""
+    _staff_only(actor)
+    name = _workflow_name(name)
+    _startable(template)
+    cleaned = selection_clean(selection)
+    total = selected_organisations(cleaned).count()
+    if not total:
+        raise ValidationError(_("No client matches this selection."), code="selection")
+    batch = WorkflowBatch.objects.create(
+        template=template, name=name, start_date=start_date, selection=cleaned, total=total, created_by=actor
+    )
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="workflow.batch_queued",
+        target=batch,
+        data={"template": template.name, "name": name, "selection": cleaned, "total": total},
+    )
+    from accordo.work.tasks_workflows import workflow_batch_job
+
+    transaction.on_commit(lambda: workflow_batch_job(batch.pk))
+    return batch
+
+
+def _organisation_chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def workflow_batch_run(*, batch: WorkflowBatch, actor: User | None = None) -> WorkflowBatch:
+    """Start the batch's workflow for every selected organisation, chunk by chunk, with progress.
+
+    Safe to run again (after a crash or on a retry): organisations started before are counted, not
+    started twice. A failure marks the batch failed with the error and is raised again.
+    """
+    claimed = WorkflowBatch.objects.filter(
+        pk=batch.pk, status__in=[WorkflowBatch.Status.QUEUED, WorkflowBatch.Status.RUNNING, WorkflowBatch.Status.FAILED]
+    ).update(status=WorkflowBatch.Status.RUNNING, started=0, skipped=0, error="", updated_at=timezone.now())
+    if not claimed:
+        return WorkflowBatch.objects.get(pk=batch.pk)
+    batch = WorkflowBatch.objects.select_related("template").get(pk=batch.pk)
+    ctx = RequestContext.system("workflows")
+    try:
+        steps = list(batch.template.steps.order_by("position"))
+        ids = list(selected_organisations(batch.selection).order_by("pk").values_list("pk", flat=True))
+        WorkflowBatch.objects.filter(pk=batch.pk).update(total=len(ids))
+        for chunk in _organisation_chunks(ids):
+            with transaction.atomic():
+                result = _start_chunk(
+                    actor=actor or batch.created_by,
+                    ctx=ctx,
+                    template=batch.template,
+                    steps=steps,
+                    organisation_ids=chunk,
+                    name=batch.name,
+                    start_date=batch.start_date,
+                    batch=batch,
+                )
+                WorkflowBatch.objects.filter(pk=batch.pk).update(
+                    started=F("started") + len(result.started) + result.already,
+                    skipped=F("skipped") + result.skipped,
+                    updated_at=timezone.now(),
+                )
+        with transaction.atomic():
+            WorkflowBatch.objects.filter(pk=batch.pk).update(
+                status=WorkflowBatch.Status.DONE, finished_at=timezone.now()
+            )
+            batch.refresh_from_db()
+            event_record(
+                actor=None,
+                ctx=ctx,
+                verb="workflow.batch_done",
+                target=batch,
+                data={"name": batch.name, "total": batch.total, "started": batch.started, "skipped": batch.skipped},
+            )
+    except Exception as exc:
+        WorkflowBatch.objects.filter(pk=batch.pk).update(
+            status=WorkflowBatch.Status.FAILED, error=repr(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return batch
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+
+def workflow_task_moved(*, actor: User | None, ctx: RequestContext, task: Task, old: str, new: str) -> None:
+    """Count a workflow's step done (or not done again) in the mover's transaction; finish or reopen it."""
+    if task.workflow_id is None:
+        return
+    done = Task.Status.DONE
+    if new == done and old != done:
+        Workflow.objects.filter(pk=task.workflow_id).update(steps_done=F("steps_done") + 1)
+        finished = Workflow.objects.filter(
+            pk=task.workflow_id, status=Workflow.Status.RUNNING, steps_done__gte=F("steps_total")
+        ).update(status=Workflow.Status.DONE, finished_at=timezone.now(), updated_at=timezone.now())
+        verb = "workflow.completed" if finished else ""
+    elif old == done and new != done:
+        Workflow.objects.filter(pk=task.workflow_id, steps_done__gt=0).update(steps_done=F("steps_done") - 1)
+        reopened = Workflow.objects.filter(pk=task.workflow_id, status=Workflow.Status.DONE).update(
+            status=Workflow.Status.RUNNING, finished_at=None, updated_at=timezone.now()
+        )
+        verb = "workflow.reopened" if reopened else ""
+    else:
+        return
+    if verb:
+        workflow = Workflow.objects.select_related("organisation").get(pk=task.workflow_id)
+        event_record(
+            actor=actor,
+            ctx=ctx,
+            verb=verb,
+            target=workflow,
+            organisation=workflow.organisation,
+            data={"name": workflow.name, "task": task.title},
+        )
+
+
+@transaction.atomic
+def workflow_cancel(*, actor: User, ctx: RequestContext, workflow: Workflow) -> Workflow:
+    """Stop a running workflow; its tasks stay as they are (open ones are for staff to close or keep)."""
+    _staff_only(actor)
+    updated = Workflow.objects.filter(pk=workflow.pk, status=Workflow.Status.RUNNING).update(
+        status=Workflow.Status.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise WorkflowStateError(_("This workflow is not running any more."), code="state")
+    workflow.refresh_from_db()
+    open_tasks = workflow.tasks.exclude(status=Task.Status.DONE).count()
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="workflow.cancelled",
+        target=workflow,
+        organisation=workflow.organisation,
+        data={"name": workflow.name, "open_tasks": open_tasks},
+    )
+    return workflow
