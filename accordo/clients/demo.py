@@ -20,6 +20,7 @@ DEMO_PASSWORD = "accordo-demo"
 DEMO_TOTP_SECRETS = {
     "beheer@demo.accordo.nl": "JBSWY3DPEHPK3PXPACCORDOADMIN2345",
     "accountant@demo.accordo.nl": "JBSWY3DPEHPK3PXPACCORDOSTAFF2345",
+    "assistent@demo.accordo.nl": "JBSWY3DPEHPK3PXPACCORDOASSIST234",
 }
 FIRM = {
     "name": "Van Dijk & De Boer Accountants",
@@ -37,6 +38,7 @@ FIRM = {
 STAFF = [
     ("beheer@demo.accordo.nl", "Els van Dijk", StaffRole.ADMIN),
     ("accountant@demo.accordo.nl", "Pieter de Boer", StaffRole.ACCOUNTANT),
+    ("assistent@demo.accordo.nl", "Sanne Jansen", StaffRole.ASSISTANT),
 ]
 LABELS = ["MKB", "Horeca", "Particulier", "Startende ondernemer", "België"]
 ORGANISATIONS: list[dict[str, Any]] = [
@@ -147,11 +149,20 @@ def seed(*, stdout: Any = None) -> None:
         name: Label.objects.filter(name=name).first() or services.label_create(actor=admin, ctx=ctx, name=name)
         for name in LABELS
     }
-    accountant = staff[1]
+    accountant, assistant = staff[1], staff[2]
     for row in ORGANISATIONS:
         data = dict(row)
         label_names = data.pop("_labels", [])
-        if Organisation.objects.filter(name=data["name"]).exists():
+        existing = Organisation.objects.filter(name=data["name"]).first()
+        if existing is not None:
+            held = set(existing.assignments.values_list("role", flat=True))
+            missing = {
+                role: user for role, user in (("assistant", assistant), ("tax_advisor", admin)) if role not in held
+            }
+            if missing:  # a demo seeded before the work engine
+                services.organisation_update(
+                    actor=admin, ctx=ctx, organisation=existing, changes={}, assignments=missing
+                )
             continue
         services.organisation_create(
             actor=admin,
@@ -160,7 +171,8 @@ def seed(*, stdout: Any = None) -> None:
             labels=[labels[n] for n in label_names],
             assignments={
                 "accountant": accountant,
-                "tax_advisor": admin if data.get("kind") == "person" else None,
+                "tax_advisor": admin,
+                "assistant": assistant,
             },
         )
     client = User.objects.filter(email=CLIENT[0]).first() or account_services.user_create(
