@@ -183,6 +183,16 @@ REGISTRY: dict[str, str] = {
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
     # Filings: tax returns and assessments.
+    "filings_staff:register": STAFF,
+    "filings_staff:import": STAFF,
+    "filings_staff:progress": STAFF,
+    "filings_staff:organisation": STAFF,
+    "filings_staff:return_create": STAFF,
+    "filings_staff:return": STAFF,
+    "filings_staff:return_edit": STAFF,
+    "filings_staff:return_move": STAFF,
+    "filings_staff:assessment_create": STAFF,
+    "filings_portal:organisation": PORTAL,
 }
 LINK_URLS = sorted(name for name in REGISTRY if name.startswith("links:"))
 
@@ -326,6 +336,13 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
     # Filings: tax returns and assessments.
+    "filings_staff:organisation": _org,
+    "filings_staff:return_create": _org,
+    "filings_staff:return": lambda w: {"public_id": w.extra["tax_return"].public_id},
+    "filings_staff:return_edit": lambda w: {"public_id": w.extra["tax_return"].public_id},
+    "filings_staff:return_move": lambda w: {"public_id": w.extra["tax_return"].public_id},
+    "filings_staff:assessment_create": lambda w: {"public_id": w.extra["tax_return"].public_id},
+    "filings_portal:organisation": _org,
 }
 PUBLIC_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "invitation_accept": lambda w: {
