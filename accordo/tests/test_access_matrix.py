@@ -180,6 +180,14 @@ REGISTRY: dict[str, str] = {
     "deadlines:payroll_dates": ADMIN,
     "deadlines:payroll_date_delete": ADMIN,
     # Work: planning board, tasks, staff home.
+    "work:board": STAFF,
+    "work:board_column": STAFF,
+    "work:task_new": STAFF,
+    "work:task": STAFF,
+    "work:task_move": STAFF,
+    "work:task_assign": STAFF,
+    "work_portal:tasks": PORTAL,
+    "work_portal:task_done": PORTAL,
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
     # Filings: tax returns and assessments.
@@ -333,6 +341,11 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "deadlines:client_calendar": _org,
     "deadlines:payroll_date_delete": lambda w: {"period_start": w.extra["payroll_date"].period_start.isoformat()},
     # Work: planning board, tasks, staff home.
+    "work:task": lambda w: {"public_id": w.extra["board_task"].public_id},
+    "work:task_move": lambda w: {"public_id": w.extra["board_task"].public_id},
+    "work:task_assign": lambda w: {"public_id": w.extra["board_task"].public_id},
+    "work_portal:tasks": _org,
+    "work_portal:task_done": lambda w: {"public_id": w.extra["client_task"].public_id},
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
     # Filings: tax returns and assessments.

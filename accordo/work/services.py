@@ -510,3 +510,43 @@ def rule_fire(*, rule: SignalRule, event: Event) -> RuleFiring | None:
             firing.task = _fire_task(rule, event)
         firing.save(update_fields=["task", "workflow"])
     return firing
+
+
+# --- client tasks (planning board) -------------------------------------------------------------
+
+
+@transaction.atomic
+def task_complete_by_client(*, actor: User, ctx: RequestContext, task: Task, membership: Membership) -> Task:
+    """A client user marks a task for the client done: its assignee, or, when nobody of the client
+    is assigned, any member who may deliver (owner, approver, contributor); viewers never.
+
+    From the status the user saw, like ``task_move``; recorded as ``task.moved`` with ``by_client``.
+    """
+    if (
+        not task.for_client
+        or membership.user_id != actor.pk
+        or membership.organisation_id != task.organisation_id
+        or not membership.can_deliver
+        or task.assignee_id not in (None, actor.pk)
+    ):
+        raise PermissionError("this person may not complete this task")
+    old = task.status
+    if old == Task.Status.DONE:
+        raise TaskStateError(_("This task is already done."), code="state")
+    now = timezone.now()
+    updated = Task.objects.filter(pk=task.pk, status=old, assignee_id=task.assignee_id).update(
+        status=Task.Status.DONE, done_at=now, updated_at=now
+    )
+    if updated != 1:
+        raise TaskStateError(_("This task was changed in the meantime. Reload the page."), code="state")
+    task.status, task.done_at, task.updated_at = Task.Status.DONE, now, now
+    event_record(
+        actor=actor,
+        ctx=ctx,
+        verb="task.moved",
+        target=task,
+        organisation=task.organisation,
+        data={"title": task.title, "old": old, "new": Task.Status.DONE, "by_client": True},
+    )
+    services_workflows.workflow_task_moved(actor=actor, ctx=ctx, task=task, old=old, new=Task.Status.DONE)
+    return task

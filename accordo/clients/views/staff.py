@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,13 +42,16 @@ from accordo.core.pagecache import cached_page
 from accordo.core.timeline import events_page
 from accordo.deliveries.models import Delivery
 from accordo.deliveries.selectors import OPEN
+from accordo.work.selectors import staff_home_data
 
 PAGE_SIZE = 50
 
 
 @require_GET
 @staff_required
+@cached_page
 def staff_home(request: AuthedRequest) -> HttpResponse:
+    """My clients, my open and overdue tasks, what waits on clients, the counts and recent activity."""
     mine = Organisation.objects.filter(assignments__user=request.user).distinct().order_by("name")[:20]
     recent = Event.objects.exclude(organisation=None).select_related("organisation").order_by("-seq")[:15]
     return render(
@@ -58,6 +62,8 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
             "recent": recent,
             "organisation_count": Organisation.objects.count(),
             "open_deliveries": Delivery.objects.filter(status__in=OPEN).count(),
+            "work": staff_home_data(request.user),
+            "today": timezone.localdate(),
         },
     )
 
