@@ -21,14 +21,14 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
-import holidays
-
 NL_OBJECTION_DAYS = 42  # six weeks, Awb art. 6:7
 
 
 @lru_cache(maxsize=64)
 def nl_atw_holidays(year: int) -> frozenset[datetime.date]:
     """The generally recognised holidays of the Algemene termijnenwet (art. 3) in ``year``."""
+    import holidays  # imported here: only computing a deadline needs it
+
     # Every day holidays.NL gives is in the Atw's list (Good Friday through art. 3(2)).
     days = {day for day, _name in holidays.NL(years=year).items()}
     days.add(datetime.date(year, 5, 5))  # art. 3(1) "de vijfde mei", every year
@@ -38,6 +38,8 @@ def nl_atw_holidays(year: int) -> frozenset[datetime.date]:
 @lru_cache(maxsize=64)
 def be_holidays(year: int) -> frozenset[datetime.date]:
     """Belgium's ten legal public holidays in ``year``."""
+    import holidays
+
     return frozenset(day for day, _name in holidays.BE(years=year).items())
 
 
