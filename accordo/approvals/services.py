@@ -36,6 +36,16 @@ from accordo.clients.models import MemberRole, Membership, Organisation, Tier
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
 from accordo.dossier.fileproc import safe_filename
+from accordo.work.models import ReminderSchedule
+from accordo.work.services_reminders import (
+    APPROVAL_DEFAULT,
+    Rules,
+    SweepResult,
+    candidate_due_dates,
+    due_point,
+    latest_point,
+    schedule_rules,
+)
 
 DECIDING_ROLES = (MemberRole.OWNER, MemberRole.APPROVER)
 
@@ -338,36 +348,54 @@ def approval_remind(*, actor: User | None, ctx: RequestContext, approval: Approv
     return True
 
 
-def reminder_key(approval: Approval, today: datetime.date) -> str:
-    """The schedule's latest reminder on or before ``today``: 3 days before the due date, the day
-    after it, then every 7 days. Empty when none is due (no due date, too early, or the point came
-    before the offer itself)."""
-    due = approval.due_date
-    if due is None:
+def reminder_key(approval: Approval, today: datetime.date, rules: Rules = APPROVAL_DEFAULT) -> str:
+    """The schedule's latest reminder on or before ``today`` (by default 3 days before the due date,
+    the day after it, then every 7 days), as ``before-<days>`` or ``after-<days>``. Empty when none
+    is due (no due date, too early, or the point came before the offer itself)."""
+    if approval.due_date is None:
         return ""
-    if today > due:
-        step = (today - due).days - 1
-        offset = 1 + 7 * (step // 7)
-        point, key = due + datetime.timedelta(days=offset), f"after-{offset}"
-    else:
-        point, key = due - datetime.timedelta(days=3), "before-3"
-        if today < point:
-            return ""
-    if timezone.localtime(approval.created_at).date() >= point:
+    point = latest_point(rules, approval.due_date, today)
+    if point is None or timezone.localtime(approval.created_at).date() >= point.date:
         return ""
-    return key
+    return f"before-{-point.days}" if point.kind == "before" else f"after-{point.days}"
 
 
 def approvals_remind_due(*, today: datetime.date | None = None) -> int:
-    """The periodic sweep: every waiting approval whose scheduled reminder is due gets it once."""
+    """The scheduled approval reminders due ``today``, sent once each: how many went out."""
+    return approvals_remind_scheduled(today=today).sent
+
+
+def approvals_remind_scheduled(*, today: datetime.date | None = None) -> SweepResult:
+    """The periodic sweep on the firm's "approval" schedule (none when it is switched off): every
+    waiting approval whose reminder is due gets it once. Reads only approvals whose due date has a
+    point today (or on the missed day before), see accordo.work.services_reminders."""
     today = today or timezone.localdate()
-    sent = 0
-    waiting = Approval.objects.filter(status=Approval.Status.OFFERED, due_date__isnull=False)
-    for approval in waiting.filter(due_date__lte=today + datetime.timedelta(days=3)).iterator():
-        key = reminder_key(approval, today)
-        if key and approval_remind(actor=None, ctx=RequestContext.system("reminders"), approval=approval, key=key):
-            sent += 1
-    return sent
+    result = SweepResult()
+    rules = schedule_rules(ReminderSchedule.Kind.APPROVAL)
+    if rules is None:
+        return result
+    waiting = list(
+        Approval.objects.filter(status=Approval.Status.OFFERED, due_date__in=candidate_due_dates(rules, today))
+    )
+    result.candidates = len(waiting)
+    keys: dict[int, str] = {}
+    for approval in waiting:
+        assert approval.due_date is not None
+        if due_point(rules, approval.due_date, today, approval.created_at) is not None:
+            keys[approval.pk] = reminder_key(approval, today, rules)
+    sent = set(
+        Reminder.objects.filter(approval_id__in=list(keys)).values_list("approval_id", "key")
+    ) if keys else set()  # fmt: skip
+    for approval in waiting:
+        key = keys.get(approval.pk, "")
+        if not key or (approval.pk, key) in sent:
+            continue
+        try:
+            if approval_remind(actor=None, ctx=RequestContext.system("reminders"), approval=approval, key=key):
+                result.sent += 1
+        except ApprovalStateError:
+            continue  # decided or withdrawn since it was read
+    return result
 
 
 def approvals_expire(*, today: datetime.date | None = None) -> int:

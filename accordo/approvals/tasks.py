@@ -1,5 +1,8 @@
-"""Background jobs of approvals: filing an approved set with its certificate, the daily reminder
-and expiry sweeps."""
+"""Background jobs of approvals: filing an approved set with its certificate, and the expiry sweep.
+
+Scheduled approval reminders go out from the work app's reminder sweep
+(accordo.work.tasks_reminders), on the firm's "approval" schedule: one place sends them.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ def approval_file(approval_id: int) -> None:
 
 @db_periodic_task(crontab(minute="7", hour="*"))
 def approvals_sweep() -> None:
-    """Hourly (so a stopped worker catches up): due reminders once each, then expiry."""
+    """Hourly (so a stopped worker catches up): waiting approvals past their time expire."""
     with lock_task("approvals-sweep"):
-        services.approvals_remind_due()
         services.approvals_expire()

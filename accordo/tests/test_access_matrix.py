@@ -190,6 +190,8 @@ REGISTRY: dict[str, str] = {
     "work_portal:task_done": PORTAL,
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
+    "reminders:schedules": ADMIN,
+    "reminders:schedule": ADMIN,
     # Filings: tax returns and assessments.
     "filings_staff:register": STAFF,
     "filings_staff:import": STAFF,
@@ -348,6 +350,7 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "work_portal:task_done": lambda w: {"public_id": w.extra["client_task"].public_id},
     # Work: signal rules, e-mail templates, workflows.
     # Work: reminder schedules and digests.
+    "reminders:schedule": lambda w: {"public_id": w.extra["reminder_schedule"].public_id},
     # Filings: tax returns and assessments.
     "filings_staff:organisation": _org,
     "filings_staff:return_create": _org,
