@@ -75,7 +75,8 @@ def test_it_imports_a_good_file_by_kvk_bsn_and_public_id(accountant, organisatio
 
 
 def test_it_reads_comma_separated_files(accountant, organisation, ib_return):
-    text = f'organisation,type,period,kind,amount,dagtekening\n{organisation.kvk_number},ib,2025,final,"1.000,00",2026-03-16\n'
+    text = "organisation,type,period,kind,amount,dagtekening\n"
+    text += f'{organisation.kvk_number},ib,2025,final,"1.000,00",2026-03-16\n'
     result = run(accountant, text)
     assert result.ok and result.recorded == 1
 

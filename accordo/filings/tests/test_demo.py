@@ -1,6 +1,5 @@
 """The demo seed of filings: after the clients' and approvals' seeds, twice without change."""
 
-
 from accordo.clients import demo as clients_demo
 from accordo.core.context import RequestContext
 from accordo.deadlines.models import OrganisationDeadline
