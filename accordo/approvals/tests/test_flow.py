@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib
 import io
 import re
 
@@ -252,6 +253,10 @@ def test_the_reminder_schedule(offered, due, today, key):
 def test_scheduled_reminders_go_out_once(
     accountant, organisation, client_owner, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """On the firm's "approval" schedule, as the data migration sets it (3 before, 1 after, weekly)."""
+    from django.apps import apps
+
+    importlib.import_module("accordo.work.migrations.0004_default_reminder_schedules").forwards(apps, None)
     today = timezone.localdate()
     _reads_english(client_owner)
     approval = _offer(accountant, organisation, [client_owner], due_date=today - datetime.timedelta(days=1))

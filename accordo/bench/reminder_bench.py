@@ -1,0 +1,145 @@
+"""The reminder sweep over a million tasks for clients: its time follows the day's candidates, not the table.
+
+Inserts ``tasks`` tasks for clients of the seeded organisations (due dates spread over two years
+around today; future ones mostly open, past ones mostly done, as in a firm that works), times one
+full sweep of every schedule and a second one (which must send nothing), then removes everything
+it added — tasks, reminder keys and approval reminders — so the dataset is as before, except the
+event log: it is append-only, so the sweep's ``task.reminded`` / ``approval.reminded`` events stay
+(the chain remains valid; they name tasks that are gone). Mail goes to Django's in-memory outbox
+(huey delivers inline while the bench runs); nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from accordo.approvals.models import Reminder
+from accordo.clients.models import Organisation
+from accordo.core import tasks as core_tasks
+from accordo.core.models import EventChainHead
+from accordo.work import services_reminders
+from accordo.work.models import ReminderSchedule, ReminderSent, Task
+
+TASKS = 1_000_000
+MARK = "bench.reminder"  # target_type of the inserted tasks: how they are found again
+SPREAD_DAYS = 365
+OPEN_FUTURE = 0.5
+OPEN_PAST = 0.01
+
+
+def _insert(organisation_ids: list[int], count: int, today: datetime.date, rng: random.Random) -> None:
+    """One prepared INSERT for every row (like accordo.deadlines.services._insert), in batches."""
+    ops = connection.ops
+    fields = {f.name: f for f in Task._meta.concrete_fields}
+    names = ("public_id", "created_at", "updated_at", "title", "organisation", "assignee_role", "for_client",
+             "due_date", "status", "target_type", "target_id")  # fmt: skip
+    columns = ", ".join(ops.quote_name(fields[n].column) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    # Only quoted names from the model's own metadata go into the statement; the values are parameters.
+    sql = f"INSERT INTO {ops.quote_name(Task._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    made = ops.adapt_datetimefield_value(timezone.now() - datetime.timedelta(days=2 * SPREAD_DAYS))
+    days = {
+        offset: ops.adapt_datefield_value(today + datetime.timedelta(days=offset))
+        for offset in range(-SPREAD_DAYS, SPREAD_DAYS + 1)
+    }
+    uuid_field = fields["public_id"]
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for n in range(count):
+            offset = rng.randint(-SPREAD_DAYS, SPREAD_DAYS)
+            is_open = rng.random() < (OPEN_FUTURE if offset >= 0 else OPEN_PAST)
+            batch.append((
+                uuid_field.get_db_prep_value(uuid.uuid4(), connection), made, made, "Lever de stukken aan",
+                organisation_ids[n % len(organisation_ids)], "", True, days[offset],
+                Task.Status.OPEN if is_open else Task.Status.DONE, MARK, "",
+            ))  # fmt: skip
+            if len(batch) == 20_000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+@contextmanager
+def _contained() -> Iterator[list[Any]]:
+    """Mail into memory (huey runs the delivery inline), the event consumers not woken; yields the outbox."""
+    immediate, dispatch = HUEY.immediate, core_tasks.dispatch_events_soon
+    HUEY.immediate = True
+    core_tasks.dispatch_events_soon = lambda: None
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            mail.outbox = []
+            yield mail.outbox
+    finally:
+        HUEY.immediate, core_tasks.dispatch_events_soon = immediate, dispatch
+
+
+def _candidate_plan(today: datetime.date) -> str:
+    """The database's plan for the sweep's read: it must go through the (status, due_date) index."""
+    rules = services_reminders.schedule_rules(ReminderSchedule.Kind.CLIENT_TASK)
+    if rules is None:
+        return ""
+    query = Task.objects.filter(
+        for_client=True, status__in=services_reminders.OPEN_STATUSES,
+        due_date__in=services_reminders.candidate_due_dates(rules, today),
+    )  # fmt: skip
+    return query.explain()
+
+
+def measure(tasks: int = TASKS, today: datetime.date | None = None) -> dict[str, Any]:
+    """Insert ``tasks`` tasks for clients, time two sweeps, remove it all again."""
+    today = today or timezone.localdate()
+    rng = random.Random(20261122)
+    organisation_ids = list(Organisation.objects.order_by("id").values_list("id", flat=True))
+    if not organisation_ids:
+        return {"error": "no organisations seeded"}
+    events_before = EventChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
+    last_sent = ReminderSent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_reminder = Reminder.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    started = time.perf_counter()
+    with transaction.atomic():
+        _insert(organisation_ids, tasks, today, rng)
+    inserted = time.perf_counter() - started
+    try:
+        with _contained() as outbox:
+            started = time.perf_counter()
+            first = services_reminders.reminders_sweep(today=today)
+            first_seconds = time.perf_counter() - started
+            mails = len(outbox)
+            started = time.perf_counter()
+            second = services_reminders.reminders_sweep(today=today)
+            second_seconds = time.perf_counter() - started
+        plan = _candidate_plan(today)
+    finally:
+        with transaction.atomic():
+            ReminderSent.objects.filter(id__gt=last_sent).delete()
+            Reminder.objects.filter(id__gt=last_reminder).delete()
+            Task.objects.filter(target_type=MARK)._raw_delete(Task.objects.db)
+    kinds = ReminderSchedule.Kind
+    return {
+        "tasks_inserted": tasks,
+        "seconds_insert": round(inserted, 1),
+        "seconds_sweep": round(first_seconds, 2),
+        "task_candidates_read": first[kinds.CLIENT_TASK].candidates,
+        "task_reminders_sent": first[kinds.CLIENT_TASK].sent,
+        "task_mails": mails,
+        "approval_candidates_read": first[kinds.APPROVAL].candidates,
+        "approval_reminders_sent": first[kinds.APPROVAL].sent,
+        "seconds_second_sweep": round(second_seconds, 2),
+        "second_sweep_sent": second[kinds.CLIENT_TASK].sent + second[kinds.APPROVAL].sent,
+        "index_used": "task_status_due" in plan,
+        "events_added": (EventChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0)
+        - events_before,
+    }
