@@ -43,14 +43,16 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: Any, staff: list[tuple[str, str]], labels: list[Label], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = [(f"role:{value}", str(label)) for value, label in AssignmentRole.choices]
-        self.fields["assignee"].choices = [
+        assignee, label = self.fields["assignee"], self.fields["label"]
+        assert isinstance(assignee, forms.ChoiceField) and isinstance(label, forms.ChoiceField)
+        assignee.choices = [
             ("me", _("My tasks")),
             ("anyone", _("Everybody")),
             ("unassigned", _("Nobody (unassigned)")),
             (_("Role"), roles),
             (_("Person"), staff),
         ]
-        self.fields["label"].choices = [("", _("All labels"))] + [(str(lb.public_id), lb.name) for lb in labels]
+        label.choices = [("", _("All labels"))] + [(str(lb.public_id), lb.name) for lb in labels]
         self.labels = {str(lb.public_id): lb for lb in labels}
 
     def clean_week(self) -> str:
@@ -133,13 +135,15 @@ class TaskForm(forms.Form):
                 organisation = Organisation.objects.filter(public_id=chosen).first() if chosen else None
             except ValidationError:
                 organisation = None
+        client_user = self.fields["client_user"]
+        assert isinstance(client_user, forms.ModelChoiceField)
         if organisation is not None:
-            self.fields["client_user"].queryset = User.objects.filter(
-                memberships__organisation=organisation, is_active=True
-            ).order_by("full_name", "email")
+            client_user.queryset = User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
+                "full_name", "email"
+            )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("for_client"):
             if data.get("organisation") is None:
                 self.add_error("organisation", _("A task for the client needs a client."))
@@ -166,7 +170,7 @@ class AssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
         if task.for_client:
-            field.queryset = User.objects.filter(memberships__organisation_id=task.organisation_id, is_active=True)
+            field.queryset = User.objects.filter(memberships__organisation=task.organisation, is_active=True)
             field.empty_label = str(_("Any of the client's users"))
         else:
             field.queryset = User.objects.filter(is_active=True).exclude(staff_role="")
