@@ -223,18 +223,27 @@ def _claimed(keys: list[str]) -> set[str]:
     return found
 
 
-def _portal_people(organisation_ids: set[int | None]) -> dict[int | None, list[User]]:
-    """The portal users who act on tasks (owner, approver, contributor), per organisation, in one query."""
-    people: dict[int | None, list[User]] = defaultdict(list)
+def _portal_people(organisation_ids: set[int | None]) -> dict[int | None, list[tuple[User, str]]]:
+    """The active portal users of these organisations with their roles, in one query."""
+    people: dict[int | None, list[tuple[User, str]]] = defaultdict(list)
     memberships = (
         Membership.objects.portal()
-        .filter(organisation_id__in=organisation_ids, role__in=TASK_REMINDED_ROLES, user__is_active=True)
+        .filter(organisation_id__in=organisation_ids, user__is_active=True)
         .select_related("user")
         .order_by("organisation_id", "user__email")
     )
     for membership in memberships:
-        people[membership.organisation_id].append(membership.user)
+        people[membership.organisation_id].append((membership.user, membership.role))
     return people
+
+
+def _recipients(task: Task, members: list[tuple[User, str]]) -> list[User]:
+    """The assigned client user while they still have a portal login here; else those who act."""
+    if task.assignee_id is not None:
+        assigned = [user for user, _role in members if user.pk == task.assignee_id]
+        if assigned:
+            return assigned
+    return [user for user, role in members if role in TASK_REMINDED_ROLES]
 
 
 def task_key(task: Task, point: Point) -> str:
@@ -287,7 +296,8 @@ def _mail_task_reminder(task: Task, recipients: list[User], today: datetime.date
 
 def client_tasks_remind_due(*, today: datetime.date | None = None) -> SweepResult:
     """The sweep of open tasks for clients: each due reminder once, to the assigned client user or
-    else the organisation's portal users who act (owner, approver, contributor)."""
+    else (unassigned, or the assignee lost their portal login) the organisation's portal users who
+    act: owner, approver, contributor. Nobody to tell: nothing is claimed, a later sweep may send it."""
     today = today or timezone.localdate()
     result = SweepResult()
     rules = schedule_rules(Kind.CLIENT_TASK)
@@ -297,7 +307,7 @@ def client_tasks_remind_due(*, today: datetime.date | None = None) -> SweepResul
         Task.objects.filter(
             for_client=True, status__in=OPEN_STATUSES, due_date__in=candidate_due_dates(rules, today),
             organisation__isnull=False,
-        ).select_related("organisation", "assignee")
+        ).select_related("organisation")
     )  # fmt: skip
     result.candidates = len(tasks)
     due: list[tuple[Task, str]] = []
@@ -308,12 +318,9 @@ def client_tasks_remind_due(*, today: datetime.date | None = None) -> SweepResul
             due.append((task, task_key(task, point)))
     claimed = _claimed([key for _task, key in due])
     due = [(task, key) for task, key in due if key not in claimed]
-    people = _portal_people({task.organisation_id for task, _key in due if task.assignee_id is None})
+    people = _portal_people({task.organisation_id for task, _key in due})
     for task, key in due:
-        if task.assignee_id is not None:
-            recipients = [task.assignee] if task.assignee and task.assignee.is_active else []
-        else:
-            recipients = people.get(task.organisation_id, [])
+        recipients = _recipients(task, people.get(task.organisation_id, []))
         if recipients and task_remind(task=task, key=key, recipients=recipients, today=today):
             result.sent += 1
     return result

@@ -155,6 +155,17 @@ def test_it_reminds_the_acting_portal_users_of_an_unassigned_task(
     assert "overdue" in mailoutbox[0].subject
 
 
+def test_a_former_member_is_not_told_the_acting_members_are(
+    organisation, client_owner, client_viewer, outsider, mailoutbox, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    _task(organisation, today - datetime.timedelta(days=1), assignee=outsider)  # no membership (any more)
+    _task(organisation, today + datetime.timedelta(days=1), assignee=client_viewer)  # a viewer, but assigned
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.client_tasks_remind_due(today=today).sent == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["owner@client.test", "viewer@client.test"]
+
+
 def test_it_sends_nothing_to_a_client_without_a_portal(organisation, client_owner, mailoutbox):
     organisation.tier = Tier.COLLABORATE
     organisation.save()
