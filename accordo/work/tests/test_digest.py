@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -55,7 +56,7 @@ def test_it_lists_overdue_first_then_today_then_the_week(
     assert "Too far" not in body and "Finished" not in body
     assert "1 task is overdue, 1 is due today, 1 is due in the next 7 days" in body
     assert "Bakkerij Test B.V." in body and "Kantoor Test" in body
-    assert "/staff/" in body
+    assert reverse("work:board") in body
     assert firm.primary_color in mail.alternatives[0][0]
     event = Event.objects.get(verb="digest.sent")
     assert event.actor is None and event.organisation is None
