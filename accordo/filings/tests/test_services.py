@@ -97,6 +97,9 @@ def test_it_compares_with_the_firms_tolerance_inclusive(accountant, ib_return, a
 def test_a_conform_assessment_approves_and_assesses_the_return_and_mails_the_client(
     accountant, ib_return, client_owner, client_viewer
 ):
+    client_owner.language = client_viewer.language = "en"
+    client_owner.save(update_fields=["language"])
+    client_viewer.save(update_fields=["language"])
     assessment = record(accountant, ib_return, "1005.00")
     ib_return.refresh_from_db()
     assert assessment.status == Assessment.Status.APPROVED and assessment.objection_due is None
@@ -106,7 +109,8 @@ def test_a_conform_assessment_approves_and_assesses_the_return_and_mails_the_cli
     dispatch_events.call_local()
     assert sorted(m.to[0] for m in mail.outbox) == ["owner@client.test", "viewer@client.test"]
     message = mail.outbox[0]
-    assert "matches the return" in message.body and "1.005,00" in message.body or "1,005.00" in message.body
+    assert "matches the return" in message.body and "1,005.00" in message.body  # the reader's language: English
+    assert message.subject == "Assessment received: Income tax return (IB) 2025"
 
 
 def test_a_not_conform_assessment_puts_the_objection_deadline_in_the_calendar(accountant, ib_return, client_owner):
