@@ -104,3 +104,20 @@ def test_replaying_the_history_twice_changes_nothing(accountant, organisation, c
     assert list(TaxReturn.objects.order_by("pk").values()) == before
     assert Event.objects.count() == events
     assert TaxReturn.objects.get(type="vpb").status == ReturnStatus.APPROVED
+
+
+def test_the_return_page_shows_its_approval_and_submission(client, accountant, organisation, client_owner):
+    from django.urls import reverse
+
+    approval = offer(accountant, organisation, client_owner)
+    approval_services.approval_decide(
+        actor=client_owner, ctx=CTX, approval=approval, approve=True, statement=approval.statement
+    )
+    submission = Submission.objects.get(approval=approval)
+    outbox.submission_advance(actor=accountant, ctx=CTX, submission=submission, status="submitted", reference="R-77")
+    run()
+    tax_return = TaxReturn.objects.get()
+    client.force_login(accountant)
+    page = client.get(reverse("filings_staff:return", args=[tax_return.public_id])).content.decode()
+    assert reverse("approvals_staff:approval", args=[approval.public_id]) in page and "R-77" in page
+    assert 'name="status"' not in page  # submitted: only an assessment moves it on

@@ -176,3 +176,10 @@ def test_it_changes_the_amount(accountant, ib_return):
     ib_return.refresh_from_db()
     assert ib_return.amount == Decimal("-250.00")
     assert Event.objects.get(verb="return.updated").data == {"amount": ["1000.00", "-250.00"]}
+
+
+def test_refunds_compare_the_same_way(accountant, ib_return):
+    TaxReturn.objects.filter(pk=ib_return.pk).update(amount=Decimal("-300.00"))
+    ib_return.refresh_from_db()
+    assert record(accountant, ib_return, "-310.00").outcome == "conform"
+    assert record(accountant, ib_return, "-310.01", dagtekening=D(2026, 3, 19)).outcome == "not_conform"
