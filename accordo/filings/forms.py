@@ -26,6 +26,7 @@ class RegisterFilterForm(forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999)
     outcome = forms.ChoiceField(label=_("Latest assessment"), required=False, choices=OUTCOME_CHOICES)
+    client = forms.CharField(label=_("Client (name or KvK number)"), required=False, max_length=100)
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 

@@ -17,6 +17,7 @@ class RegisterFilters:
     year: int | None = None
     outcome: str = ""
     organisation: Organisation | None = None
+    client: str = ""
 
 
 def with_latest_assessment(returns: QuerySet[TaxReturn]) -> QuerySet[TaxReturn]:
@@ -41,6 +42,8 @@ def returns_register(filters: RegisterFilters) -> QuerySet[TaxReturn]:
         returns = returns.filter(period_start__year=filters.year)
     if filters.organisation is not None:
         returns = returns.filter(organisation=filters.organisation)
+    if filters.client:
+        returns = returns.filter(organisation__search_text__contains=filters.client.lower())
     returns = with_latest_assessment(returns)
     # Filtered by keyword dicts: the annotation is not a model field the type checker knows.
     if filters.outcome == "none":

@@ -40,7 +40,7 @@ def _filters(form: RegisterFilterForm) -> RegisterFilters:
         organisation = Organisation.objects.filter(public_id=data["organisation"]).first()
     return RegisterFilters(
         type=data["type"] or "", status=data["status"] or "", year=data["year"], outcome=data["outcome"] or "",
-        organisation=organisation,
+        organisation=organisation, client=(data["client"] or "").strip(),
     )  # fmt: skip
 
 

@@ -54,6 +54,9 @@ def test_the_register_shows_returns_with_their_latest_assessment_and_filters(cli
         assert ib_return.organisation.name in page and other.organisation.name not in page
         page = client.get(reverse("filings_staff:register") + f"?organisation={other.organisation.public_id}")
         assert ib_return.organisation.name not in page.content.decode()
+        page = client.get(reverse("filings_staff:register") + f"?client={other.organisation.kvk_number}")
+        assert ib_return.organisation.name not in page.content.decode()
+        assert other.organisation.name in page.content.decode()
         assert client.get(reverse("filings_staff:register") + "?year=abc").status_code == 400
 
 
