@@ -60,6 +60,8 @@ class Result:
 
 def pages(data: seed.Dataset) -> list[Page]:
     """The measured pages; the floor comes first."""
+    from accordo.bench import board_bench  # it builds on this module's Page
+
     org_list = reverse("staff:organisation_list")
     label = Label.objects.get(name=seed.FILTER_LABEL)
     public_id = data.organisation.public_id
@@ -100,6 +102,7 @@ def pages(data: seed.Dataset) -> list[Page]:
         Page("client_dossier_folder", reverse("dossier:client_folder", args=[folder.public_id]), "client", rows=1000),
         Page("staff_delivery_queue", reverse("deliveries:staff_queue"), "staff"),
         *approval_pages(data),
+        *board_bench.pages(data),
     ]
 
 
