@@ -196,11 +196,15 @@ def seed(*, stdout: Any = None) -> None:
     from accordo.deadlines import demo as deadlines_demo
     from accordo.deliveries import demo as deliveries_demo
     from accordo.dossier import demo as dossier_demo  # they read this module's organisations
+    from accordo.filings import demo as filings_demo
+    from accordo.work import demo_board
 
     dossier_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     deliveries_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     approvals_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
+    filings_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     deadlines_demo.seed(admin=admin, ctx=ctx)
+    demo_board.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     if stdout is not None:
         stdout.write(f"Demo firm ready: {Organisation.objects.count()} organisations, {User.objects.count()} users")
 
