@@ -180,7 +180,9 @@ def test_a_bulk_start_runs_after_commit_and_skips_what_exists(
     assert (batch.status, batch.total, batch.started, batch.skipped) == ("done", 4, 3, 1)
     assert Workflow.objects.filter(batch=batch).count() == 3 and Task.objects.count() == 12
     assert Task.objects.get(organisation=chosen[0], step__title="Samenstellen").assignee is not None
-    assert Event.objects.filter(verb="workflow.started").count() == 4
+    assert Event.objects.filter(verb="workflow.started").count() == 1  # the one started alone
+    bulk = Event.objects.filter(verb="workflow.bulk_started").order_by("seq")  # one per chunk (of 2 here)
+    assert [sorted(e.data["organisations"]) for e in bulk] == [[chosen[0].pk], sorted([chosen[2].pk, chosen[3].pk])]
     assert Event.objects.get(verb="workflow.batch_done").data["started"] == 3
 
     wf.workflow_batch_run(batch=batch)  # done: nothing happens
