@@ -14,6 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 from accordo.accounts.models import User
 from accordo.clients.models import Organisation
 from accordo.core.context import RequestContext
+from accordo.e2e.axe import checked
 from accordo.e2e.flows import follow, log_in, log_in_staff, visit
 from accordo.e2e.test_pages_a11y import PHONE
 from accordo.e2e.test_pages_a11y_dossier import _fits
@@ -71,6 +72,13 @@ def test_it_serves_accessible_staff_pages_of_the_board(
     _fits(page, screen)
     visit(page, f"{base}/staff/work/tasks/new/?organisation={world.organisation.public_id}")
     _fits(page, screen)
+    visit(page, f"{base}/staff/work/tasks/new/")
+    page.fill("#id_title", "Bankafschriften")
+    assert page.locator("#id_client_user option").count() == 1  # no client chosen: nobody to offer
+    page.select_option("#id_organisation", str(world.organisation.public_id))  # htmx reloads the form
+    page.wait_for_function("document.querySelectorAll('#id_client_user option').length > 1")
+    assert page.input_value("#id_title") == "Bankafschriften"
+    checked(page)
     visit(page, f"{base}/staff/organisations/{world.organisation.public_id}/")
     _fits(page, screen)
 

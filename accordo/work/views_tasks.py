@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,13 +33,22 @@ def _preset_organisation(request: AuthedRequest) -> Organisation | None:
         return None
 
 
+# The fields a client change carries over (never the CSRF token: it would land in a URL).
+INCLUDED = ",".join(f"#id_{name}" for name in ("title", "assignee", "assignee_role", "for_client", "due_date"))
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required
 def task_new(request: AuthedRequest) -> HttpResponse:
     """A new task; from a client's page the client comes preset (``?organisation=``)."""
     preset = _preset_organisation(request) if request.method == "GET" else None
-    initial = {"organisation": str(preset.public_id)} if preset else {}
+    # Choosing a client reloads the form (htmx, keeping what was typed) to offer that client's users.
+    initial = {name: request.GET[name] for name in TaskForm.base_fields if name in request.GET}
     form = TaskForm(request.POST or None, organisation=preset, initial=initial)
+    form.fields["organisation"].widget.attrs.update(
+        {"hx-get": reverse("work:task_new"), "hx-trigger": "change", "hx-include": INCLUDED,
+         "hx-target": "main", "hx-select": "main", "hx-swap": "outerHTML"}
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -90,6 +90,12 @@ def test_it_answers_409_to_marking_a_done_task_done_again(client, accountant, or
     assert Event.objects.filter(verb="task.moved").count() == 1
 
 
+def test_it_answers_405_to_get_on_done(client, accountant, organisation, client_owner):
+    task = _client_task(accountant, organisation, client_owner)
+    client.force_login(client_owner)
+    assert client.get(reverse("work_portal:task_done", args=[task.public_id])).status_code == 405
+
+
 @pytest.mark.parametrize("who", ["other_member", "accountant", "outsider"])
 def test_it_hides_client_tasks_from_everybody_else(client, request, accountant, organisation, client_owner, who):
     task = _client_task(accountant, organisation, client_owner)

@@ -71,6 +71,16 @@ def test_it_presets_the_client_from_its_page(client, accountant, organisation, c
     assert client_owner in response.context["form"].fields["client_user"].queryset
 
 
+def test_it_keeps_what_was_typed_when_the_client_changes(client, accountant, organisation, client_owner):
+    client.force_login(accountant)
+    data = {"organisation": organisation.public_id, "title": "Bankafschriften", "for_client": "on"}
+    response = client.get(reverse("work:task_new"), data, HTTP_HX_REQUEST="true")
+    form = response.context["form"]
+    assert form["title"].value() == "Bankafschriften" and form["for_client"].value()
+    assert client_owner in form.fields["client_user"].queryset
+    assert 'hx-get="/staff/work/tasks/new/"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "data",
     [
