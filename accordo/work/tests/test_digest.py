@@ -116,11 +116,17 @@ def test_it_reads_all_tasks_in_one_query_whatever_the_number_of_people(db):
     assert queries(2) == queries(6) == 1
 
 
-def test_the_daily_job_sends_the_digest(english_accountant, mailoutbox, django_capture_on_commit_callbacks):
-    from accordo.work.tasks_reminders import staff_digest
+def test_the_daily_job_sends_the_digest_in_the_morning(
+    english_accountant, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accordo.work import tasks_reminders
 
     _task("Today", timezone.localdate(), english_accountant)
+    monkeypatch.setattr(tasks_reminders, "local_hour", lambda: 23)
+    tasks_reminders.staff_digest.call_local()
+    assert not mailoutbox  # not at night
+    monkeypatch.setattr(tasks_reminders, "local_hour", lambda: 6)
     with django_capture_on_commit_callbacks(execute=True):
-        staff_digest.call_local()
-        staff_digest.call_local()
+        tasks_reminders.staff_digest.call_local()
+        tasks_reminders.staff_digest.call_local()
     assert len(mailoutbox) == 1
