@@ -41,6 +41,7 @@ from accordo.work.services_reminders import (
     APPROVAL_DEFAULT,
     Rules,
     SweepResult,
+    batches,
     candidate_due_dates,
     due_point,
     latest_point,
@@ -386,15 +387,15 @@ def approvals_remind_scheduled(*, today: datetime.date | None = None) -> SweepRe
     sent = set(
         Reminder.objects.filter(approval_id__in=list(keys)).values_list("approval_id", "key")
     ) if keys else set()  # fmt: skip
-    for approval in waiting:
-        key = keys.get(approval.pk, "")
-        if not key or (approval.pk, key) in sent:
-            continue
-        try:
-            if approval_remind(actor=None, ctx=RequestContext.system("reminders"), approval=approval, key=key):
-                result.sent += 1
-        except ApprovalStateError:
-            continue  # decided or withdrawn since it was read
+    for batch in batches([a for a in waiting if keys.get(a.pk) and (a.pk, keys[a.pk]) not in sent]):
+        with transaction.atomic():
+            for approval in batch:
+                try:
+                    if approval_remind(actor=None, ctx=RequestContext.system("reminders"), approval=approval,
+                                       key=keys[approval.pk]):  # fmt: skip
+                        result.sent += 1
+                except ApprovalStateError:
+                    continue  # decided or withdrawn since it was read
     return result
 
 

@@ -5,8 +5,8 @@ around today; future ones mostly open, past ones mostly done, as in a firm that 
 full sweep of every schedule and a second one (which must send nothing), then removes everything
 it added — tasks, reminder keys and approval reminders — so the dataset is as before, except the
 event log: it is append-only, so the sweep's ``task.reminded`` / ``approval.reminded`` events stay
-(the chain remains valid; they name tasks that are gone). Mail goes to Django's in-memory outbox
-(huey delivers inline while the bench runs); nothing leaves the machine.
+(the chain remains valid; they name tasks that are gone). Mails are rendered (that is the sweep's
+work) but kept in a list, not queued: nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 
 from accordo.approvals.models import Reminder
 from accordo.clients.models import Organisation
@@ -74,16 +72,17 @@ def _insert(organisation_ids: list[int], count: int, today: datetime.date, rng: 
 
 @contextmanager
 def _contained() -> Iterator[list[Any]]:
-    """Mail into memory (huey runs the delivery inline), the event consumers not woken; yields the outbox."""
-    immediate, dispatch = HUEY.immediate, core_tasks.dispatch_events_soon
-    HUEY.immediate = True
+    """Rendered mails are kept in a list instead of being queued for the worker (whose delivery is
+    not the sweep's time, and must not reach a real server); the event consumers are not woken."""
+    outbox: list[Any] = []
+    send_later, dispatch = services_reminders.mail_send_later, core_tasks.dispatch_events_soon
+    services_reminders.mail_send_later = outbox.append  # type: ignore[assignment]
     core_tasks.dispatch_events_soon = lambda: None
     try:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            mail.outbox = []
-            yield mail.outbox
+            yield outbox
     finally:
-        HUEY.immediate, core_tasks.dispatch_events_soon = immediate, dispatch
+        services_reminders.mail_send_later, core_tasks.dispatch_events_soon = send_later, dispatch
 
 
 def _warm(organisation: Organisation, today: datetime.date) -> None:

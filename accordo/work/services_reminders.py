@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +45,8 @@ MAX_VALUES = 10
 REPEAT_HORIZON_DAYS = 730
 CATCH_UP_DAYS = 1
 DIGEST_DAYS_AHEAD = 7
+COMMIT_EVERY = 100
+T = TypeVar("T")
 OPEN_STATUSES = (Task.Status.OPEN, Task.Status.DOING, Task.Status.WAITING)
 TASK_REMINDED_ROLES = (MemberRole.OWNER, MemberRole.APPROVER, MemberRole.CONTRIBUTOR)
 DEFAULT_SCHEDULES: dict[str, dict[str, Any]] = {
@@ -215,6 +217,13 @@ def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
         yield values[start : start + size]
 
 
+def batches(items: list[T], size: int = COMMIT_EVERY) -> Iterable[list[T]]:
+    """Reminders are committed in groups: each keeps its own savepoint (claim and event together, or
+    neither), while the database syncs its log once a group instead of once a reminder."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _claimed(keys: list[str]) -> set[str]:
     """Which of ``keys`` went out already (one query per 500 keys)."""
     found: set[str] = set()
@@ -319,10 +328,12 @@ def client_tasks_remind_due(*, today: datetime.date | None = None) -> SweepResul
     claimed = _claimed([key for _task, key in due])
     due = [(task, key) for task, key in due if key not in claimed]
     people = _portal_people({task.organisation_id for task, _key in due})
-    for task, key in due:
-        recipients = _recipients(task, people.get(task.organisation_id, []))
-        if recipients and task_remind(task=task, key=key, recipients=recipients, today=today):
-            result.sent += 1
+    for batch in batches(due):
+        with transaction.atomic():
+            for task, key in batch:
+                recipients = _recipients(task, people.get(task.organisation_id, []))
+                if recipients and task_remind(task=task, key=key, recipients=recipients, today=today):
+                    result.sent += 1
     return result
 
 
@@ -415,7 +426,7 @@ def digests_send(*, today: datetime.date | None = None) -> int:
         people[task.assignee.pk] = task.assignee
     claimed = _claimed([digest_key(person, today) for person in people.values()])
     sent = 0
-    for pk, person in people.items():
-        if digest_key(person, today) not in claimed and digest_send(person=person, tasks=per_person[pk], today=today):
-            sent += 1
+    for batch in batches([(pk, person) for pk, person in people.items() if digest_key(person, today) not in claimed]):
+        with transaction.atomic():
+            sent += sum(digest_send(person=person, tasks=per_person[pk], today=today) for pk, person in batch)
     return sent
