@@ -108,7 +108,7 @@ def test_staff_move_a_card_without_javascript_through_its_form(
     with page.expect_navigation():
         page.locator("main button[type=submit]").first.click()
     page.goto(f"{base}/staff/work/board/")
-    page.select_option(f"#move-{task.public_id}", "waiting")
+    page.select_option(f"#m-{task.public_id}", "waiting")
     with page.expect_navigation():
         page.locator(f"#card-{task.public_id} form button[type=submit]").click()
     assert path_of(page) == "/staff/work/board/"

@@ -115,7 +115,7 @@
     dragged = card;
     card.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.getAttribute("data-task"));
+    event.dataTransfer.setData("text/plain", card.id);
   });
   document.addEventListener("dragend", function () {
     if (dragged) dragged.classList.remove("dragging");
