@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accordo.accounts.models import User
@@ -154,8 +155,12 @@ class MailTemplateForm(forms.Form):
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=20000,
-        help_text=_("Placeholders: %(names)s") % {"names": ", ".join("{" + p + "}" for p in PLACEHOLDERS)},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        self.fields["body"].help_text = gettext("You can use: %(names)s") % {"names": names}
 
 
 class TemplateForm(forms.Form):
