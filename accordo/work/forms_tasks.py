@@ -38,6 +38,9 @@ class BoardFilterForm(forms.Form):
         label=_("Week"), required=False, widget=forms.TextInput(attrs={"type": "week"}), max_length=8
     )
     label = forms.ChoiceField(label=_("Label"), required=False)
+    client = forms.CharField(
+        label=_("Client"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, staff: list[tuple[str, str]], labels: list[Label], **kwargs: Any) -> None:
@@ -82,6 +85,7 @@ class BoardFilterForm(forms.Form):
             week=data["week"] or data["when"] or "",
             organisation=organisation,
             label=self.labels.get(data["label"] or ""),
+            client=(data["client"] or "").strip(),
         )
 
 

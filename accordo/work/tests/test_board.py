@@ -70,6 +70,19 @@ def test_it_filters_by_week_overdue_organisation_and_label(accountant, organisat
     assert _titles(tasks_filtered(BoardFilters(**me, label=label))) == {"this week"}
 
 
+def test_it_filters_by_part_of_the_clients_name(accountant, organisation, other_organisation):
+    _task(title="bakker", assignee=accountant, organisation=organisation)
+    _task(title="ander", assignee=accountant, organisation=other_organisation)
+    assert _titles(tasks_filtered(BoardFilters(viewer=accountant, client="bakkerij"))) == {"bakker"}
+
+
+def test_it_shows_the_board_of_clients_found_by_name(client, accountant, organisation):
+    _task(title="Voor de bakker", assignee=StaffFactory(), organisation=organisation)
+    client.force_login(accountant)
+    response = client.get(reverse("work:board"), {"assignee": "anyone", "client": "Bakkerij"})
+    assert "Voor de bakker" in response.content.decode()
+
+
 def test_it_reads_iso_weeks_and_refuses_nonsense():
     assert week_range("2026-W01") == (datetime.date(2025, 12, 29), datetime.date(2026, 1, 4))
     assert week_range("2026-W99") is None
@@ -229,6 +242,7 @@ def _grow(accountant, count: int) -> None:
         ("work:board", None),
         ("work:board", {"assignee": "anyone", "when": "this"}),
         ("work:board", {"label": "LABEL"}),
+        ("work:board", {"assignee": "anyone", "client": "e"}),
         ("work:board_column", {"status": "todo"}),
     ],
 )
