@@ -21,7 +21,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -219,7 +218,8 @@ def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
 
 def batches(items: list[T], size: int = COMMIT_EVERY) -> Iterable[list[T]]:
     """Reminders are committed in groups: each keeps its own savepoint (claim and event together, or
-    neither), while the database syncs its log once a group instead of once a reminder."""
+    neither), while the database syncs its log once a group instead of once a reminder. The mails
+    run as robust commit hooks, so one that fails does not hold back the rest of its group."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -274,7 +274,7 @@ def task_remind(*, task: Task, key: str, recipients: list[User], today: datetime
                 data={"recipients": [p.email for p in recipients], "key": key,
                       "due_date": task.due_date.isoformat() if task.due_date else None},
             )  # fmt: skip
-            transaction.on_commit(partial(_mail_task_reminder, task, recipients, today))
+            transaction.on_commit(lambda: _mail_task_reminder(task, recipients, today), robust=True)
     except IntegrityError:
         return False
     return True
@@ -397,7 +397,7 @@ def digest_send(*, person: User, tasks: list[Task], today: datetime.date) -> boo
                 data={"to": person.email, "date": today.isoformat(), "key": key,
                       **{name: len(group) for name, group in groups.items()}},
             )  # fmt: skip
-            transaction.on_commit(partial(_mail_digest, person, groups, today))
+            transaction.on_commit(lambda: _mail_digest(person, groups, today), robust=True)
     except IntegrityError:
         return False
     return True

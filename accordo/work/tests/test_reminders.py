@@ -167,6 +167,25 @@ def test_a_former_member_is_not_told_the_acting_members_are(
     assert sorted(m.to[0] for m in mailoutbox) == ["owner@client.test", "viewer@client.test"]
 
 
+def test_one_failing_mail_does_not_hold_back_the_others(
+    transactional_db, organisation, other_organisation, client_owner, other_member, mailoutbox, monkeypatch
+):
+    """Committing for real: the mails are commit hooks of the group's transaction."""
+    today = timezone.localdate()
+    _task(organisation, today - datetime.timedelta(days=1))
+    _task(other_organisation, today - datetime.timedelta(days=1))
+    render = reminders.mail_render
+
+    def fussy(*, to, **kwargs):
+        if to == ["owner@client.test"]:
+            raise RuntimeError("template trouble")
+        return render(to=to, **kwargs)
+
+    monkeypatch.setattr(reminders, "mail_render", fussy)
+    assert reminders.client_tasks_remind_due(today=today).sent == 2
+    assert [m.to for m in mailoutbox] == [["member@other.test"]]
+
+
 def test_it_sends_nothing_to_a_client_without_a_portal(organisation, client_owner, mailoutbox):
     organisation.tier = Tier.COLLABORATE
     organisation.save()
