@@ -180,6 +180,16 @@ class StaffHome:
     scoped: bool  # True: only the organisations I am assigned to
 
 
+def _soonest(qs: QuerySet[Task], limit: int) -> list[Task]:
+    """The ``limit`` soonest due open tasks of ``qs``: one query per open status, each read in the order
+    of the (assignee, status, due date) index and cut short, then merged (no sort of every open task)."""
+    found: list[Task] = []
+    for status in OPEN_STATUSES:
+        found += qs.filter(status=status).order_by(F("due_date").asc(nulls_last=True), "id")[:limit]
+    found.sort(key=lambda t: (t.due_date is None, t.due_date or datetime.date.min, t.pk))
+    return found[:limit]
+
+
 def staff_home_data(user: User, *, limit: int = 6) -> StaffHome:
     """My open and overdue tasks, and what waits on clients of my organisations (all when I have none)."""
     today = timezone.localdate()
@@ -198,9 +208,9 @@ def staff_home_data(user: User, *, limit: int = 6) -> StaffHome:
         "organisation", "assignee"
     )
     return StaffHome(
-        my_open=list(mine.order_by(*soonest)[:limit]),
+        my_open=_soonest(mine, limit),
         overdue_count=overdue.count(),
-        overdue=list(overdue.order_by(*soonest)[:limit]),
+        overdue=_soonest(overdue, limit),
         approvals_waiting=list(approvals.order_by(F("due_date").asc(nulls_last=True), "id")[:limit]),
         deliveries_returned=list(deliveries.order_by("-updated_at", "-id")[:limit]),
         client_tasks_open=list(waiting_tasks.order_by(*soonest)[:limit]),

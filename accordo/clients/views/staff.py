@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Subquery
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from accordo.clients.forms import (
     OrganisationForm,
     TierBulkForm,
 )
-from accordo.clients.models import Firm, Label, Membership, Organisation, Tier
+from accordo.clients.models import Firm, Label, Membership, Organisation, StaffAssignment, Tier
 from accordo.clients.selectors import (
     OrganisationRow,
     OrganisationRows,
@@ -52,7 +52,8 @@ PAGE_SIZE = 50
 @cached_page
 def staff_home(request: AuthedRequest) -> HttpResponse:
     """My clients, my open and overdue tasks, what waits on clients, the counts and recent activity."""
-    mine = Organisation.objects.filter(assignments__user=request.user).distinct().order_by("name")[:20]
+    assigned = StaffAssignment.objects.filter(user=request.user).values("organisation_id")
+    mine = Organisation.objects.filter(pk__in=Subquery(assigned)).order_by("name", "id").only("public_id", "name")[:20]
     recent = Event.objects.exclude(organisation=None).select_related("organisation").order_by("-seq")[:15]
     return render(
         request,
