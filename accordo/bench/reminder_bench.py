@@ -132,6 +132,10 @@ def measure(tasks: int = TASKS, today: datetime.date | None = None) -> dict[str,
             started = time.perf_counter()
             second = services_reminders.reminders_sweep(today=today)
             second_seconds = time.perf_counter() - started
+            # A day whose candidate due dates hold none of the rows: the read alone, with a full table.
+            started = time.perf_counter()
+            empty = services_reminders.reminders_sweep(today=today + datetime.timedelta(days=5 * SPREAD_DAYS))
+            empty_seconds = time.perf_counter() - started
         plan = _candidate_plan(today)
     finally:
         with transaction.atomic():
@@ -150,6 +154,8 @@ def measure(tasks: int = TASKS, today: datetime.date | None = None) -> dict[str,
         "approval_reminders_sent": first[kinds.APPROVAL].sent,
         "seconds_second_sweep": round(second_seconds, 2),
         "second_sweep_sent": second[kinds.CLIENT_TASK].sent + second[kinds.APPROVAL].sent,
+        "seconds_sweep_nothing_due": round(empty_seconds, 3),
+        "nothing_due_candidates_read": empty[kinds.CLIENT_TASK].candidates,
         "index_used": "task_status_due" in plan,
         "events_added": (EventChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0)
         - events_before,
