@@ -92,6 +92,22 @@ def test_staff_drag_a_card_to_in_progress_and_move_it_to_done_by_keyboard(
     assert all(e.actor_id == accountant.pk for e in moves)
 
 
+def test_staff_see_a_refused_move_when_a_colleague_moved_the_card_first(
+    page: Page, live_server, accountant: User, organisation: Organisation
+) -> None:
+    """A card moved by someone else since the board loaded stays put, with the reason on the card (409)."""
+    task = services.task_create(actor=accountant, ctx=CTX, title="Aangifte OB Q3", assignee=accountant)
+    log_in_staff(page, live_server.url, accountant)
+    follow(page, "/staff/work/board/")
+    services.task_move(actor=accountant, ctx=CTX, task=Task.objects.get(pk=task.pk), status="waiting")
+    page.locator(f"#card-{task.public_id}").drag_to(page.locator('[data-column="doing"] [data-dropzone]'))
+    note = page.locator(f"#card-{task.public_id} .board-card-error")
+    note.wait_for()
+    assert note.inner_text() and _column_of(page, task) == "todo"
+    checked(page)
+    assert Task.objects.get(pk=task.pk).status == "waiting"
+
+
 def test_staff_move_a_card_without_javascript_through_its_form(
     live_server, accountant: User, organisation: Organisation, new_context
 ) -> None:

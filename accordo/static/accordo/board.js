@@ -45,6 +45,18 @@
     if (empty) empty.remove();
   }
 
+  // A refused move (changed in the meantime, or the network): said aloud and shown on the card.
+  function refused(card, text) {
+    var note = card.querySelector(".board-card-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "board-card-error error";
+      card.insertBefore(note, card.querySelector("form"));
+    }
+    note.textContent = text;
+    announce(text);
+  }
+
   function move(card, status) {
     var form = card.querySelector("form[data-board-move]");
     var old = card.getAttribute("data-status");
@@ -63,9 +75,11 @@
     }).then(function (result) {
       card.removeAttribute("aria-busy");
       if (!result.response.ok || !result.answer.ok) {
-        announce(result.answer.error || board().getAttribute("data-failed"));
+        refused(card, result.answer.error || board().getAttribute("data-failed"));
         return;
       }
+      var shown = card.querySelector(".board-card-error");
+      if (shown) shown.remove();
       card.setAttribute("data-status", status);
       form.querySelector("[name=seen]").value = status;
       form.querySelector("[name=status]").value = status;
@@ -76,7 +90,7 @@
       announce(result.answer.message);
     }).catch(function () {
       card.removeAttribute("aria-busy");
-      announce(board().getAttribute("data-failed"));
+      refused(card, board().getAttribute("data-failed"));
     });
   }
 
