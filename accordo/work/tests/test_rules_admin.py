@@ -194,3 +194,15 @@ def test_only_admins_see_the_rules(client, request, who):
     assert client.post(NEW_RULE, _rule_post()).status_code == 404
     assert client.post(NEW_MAIL, {"name": "X", "subject": "S", "body": "B"}).status_code == 404
     assert not Event.objects.exists()
+
+
+def test_a_rule_on_an_event_not_offered_any_more_keeps_it_when_edited(admin_client):
+    rule = SignalRule.objects.create(name="Oud", verb="legacy.happened", task_title="T", assignee_role="assistant")
+    form = admin_client.get(reverse("work_admin:rule_edit", args=[rule.public_id])).content.decode()
+    assert 'value="legacy.happened" selected' in form
+    response = admin_client.post(
+        reverse("work_admin:rule_edit", args=[rule.public_id]), _rule_post(name="Oud", verb="legacy.happened")
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.verb == "legacy.happened"

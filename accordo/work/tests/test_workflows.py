@@ -225,3 +225,15 @@ def test_a_used_template_cannot_be_deleted(firm_admin, accountant, template, org
     unused = wf.workflow_template_create(actor=firm_admin, ctx=CTX, name="Leeg", steps=STEPS[:1])
     wf.workflow_template_delete(actor=firm_admin, ctx=CTX, template=unused)
     assert not WorkflowTemplate.objects.filter(name="Leeg").exists()
+
+
+def test_the_job_runs_a_queued_batch_once(accountant, template, organisation):
+    from accordo.work.tasks_workflows import workflow_batch_job
+
+    batch = WorkflowBatch.objects.create(template=template, name="J", start_date=START, total=1)
+    workflow_batch_job.call_local(batch.pk)
+    workflow_batch_job.call_local(batch.pk)  # done: nothing again
+    workflow_batch_job.call_local(0)  # gone: nothing
+    batch.refresh_from_db()
+    assert (batch.status, batch.started) == ("done", 1)
+    assert Workflow.objects.count() == 1 and Event.objects.filter(verb="workflow.batch_done").count() == 1
