@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accordo.clients.access import access_staff_organisation
+from accordo.clients.models import Organisation
 from accordo.core.access import AuthedRequest, firm_admin_required, public_id_or_404, staff_required
 from accordo.core.context import ctx_from_request
 from accordo.core.pagecache import cached_page
@@ -205,7 +206,7 @@ def _filtered(form: WorkflowFilterForm) -> tuple[Any, dict[str, Any]]:
             shown["batch"] = WorkflowBatch.objects.filter(public_id=data["batch"]).first()
         if data["organisation"]:
             qs = qs.filter(organisation__public_id=data["organisation"])
-            shown["organisation"] = data["organisation"]
+            shown["organisation"] = Organisation.objects.filter(public_id=data["organisation"]).first()
     return qs, shown
 
 

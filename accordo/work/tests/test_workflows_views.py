@@ -196,3 +196,10 @@ def test_staff_cannot_edit_templates(staff_client, template):
     step = template.steps.first()
     assert staff_client.post(reverse("work_admin:step_remove", args=[step.public_id])).status_code == 404
     assert template.steps.count() == 3
+
+
+def test_the_list_shows_one_clients_workflows(staff_client, accountant, template, organisation, other_organisation):
+    for org in (organisation, other_organisation):
+        wf.workflow_start(actor=accountant, ctx=CTX, template=template, organisation=org, name="J", start_date=START)
+    page = staff_client.get(f"{WORKFLOWS}?organisation={organisation.public_id}").content.decode()
+    assert f"The workflows of {organisation.name}" in page and other_organisation.name not in page
