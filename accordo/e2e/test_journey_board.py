@@ -25,6 +25,7 @@ CTX = RequestContext(ip="192.0.2.50")
 
 
 def _until(check, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """Poll the page (not the database: the live server may hold SQLite's lock meanwhile)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -64,7 +65,7 @@ def test_staff_drag_a_card_to_in_progress_and_move_it_to_done_by_keyboard(
 
     page.locator(f"#card-{task.public_id}").drag_to(page.locator('[data-column="doing"] [data-dropzone]'))
     _until(lambda: _column_of(page, task) == "doing")
-    _until(lambda: Task.objects.get(pk=task.pk).status == "doing")
+    assert Task.objects.get(pk=task.pk).status == "doing"
     assert _count(page, "todo") == 1 and _count(page, "doing") == 1
     _until(lambda: "Jaarrekening 2025 samenstellen" in page.locator("#board-live").inner_text())
     checked(page)
@@ -72,12 +73,12 @@ def test_staff_drag_a_card_to_in_progress_and_move_it_to_done_by_keyboard(
     card = page.locator(f"#card-{task.public_id}")
     card.focus()
     page.keyboard.press("Alt+ArrowRight")
-    _until(lambda: Task.objects.get(pk=task.pk).status == "waiting")
-    _until(lambda: _column_of(page, task) == "waiting")
+    _until(lambda: _column_of(page, task) == "waiting")  # the page moves it once the server answered
+    assert Task.objects.get(pk=task.pk).status == "waiting"
     assert page.evaluate("document.activeElement.id") == f"card-{task.public_id}"  # focus stays on the card
     page.keyboard.press("Alt+ArrowRight")
-    _until(lambda: Task.objects.get(pk=task.pk).status == "done")
     _until(lambda: _column_of(page, task) == "done")
+    assert Task.objects.get(pk=task.pk).status == "done"
     assert _count(page, "done") == 1 and _count(page, "waiting") == 0
 
     page.reload()
