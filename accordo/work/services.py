@@ -42,6 +42,7 @@ SIGNAL_VERBS = (
     "submission.submitted",
     "submission.accepted",
     "submission.rejected",
+    "assessment.recorded",
     "assessment.not_conform",
     "assessment.conform",
     "document.viewed",
