@@ -80,7 +80,7 @@ class CalendarFeed(BaseModel):
         return f"feed {self.public_id} of {self.user_id}"
 
 
-class PayrollDate(models.Model):
+class PayrollDate(BaseModel):
     """A payroll tax period and its due date, as the tax office's yearly letter gives them to the firm."""
 
     period_start = models.DateField(_("period starts"), unique=True)

@@ -10,7 +10,7 @@ urlpatterns = [
     path("calendar/<uuid:public_id>/<str:token>.ics", views.feed, name="feed"),
     path("staff/calendar/payroll-dates/", views_firm.payroll_dates, name="payroll_dates"),
     path(
-        "staff/calendar/payroll-dates/<str:period_start>/remove/",
+        "staff/calendar/payroll-dates/<uuid:public_id>/remove/",
         views_firm.payroll_date_delete,
         name="payroll_date_delete",
     ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accordo.clients.selectors import firm_get
-from accordo.core.access import AuthedRequest, firm_admin_required
+from accordo.core.access import AuthedRequest, firm_admin_required, public_id_or_404
 from accordo.core.context import ctx_from_request
 from accordo.deadlines.forms import PayrollDateForm
 from accordo.deadlines.models import PayrollDate
@@ -49,12 +48,8 @@ def payroll_dates(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def payroll_date_delete(request: AuthedRequest, period_start: str) -> HttpResponse:
-    try:
-        day = datetime.date.fromisoformat(period_start)
-    except ValueError:
-        raise Http404 from None
-    row = PayrollDate.objects.filter(period_start=day).first()
+def payroll_date_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
+    row = PayrollDate.objects.filter(public_id=public_id_or_404(public_id)).first()
     if row is None:
         raise Http404
     payroll_date_remove(actor=request.user, ctx=ctx_from_request(request), row=row)

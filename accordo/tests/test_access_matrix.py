@@ -364,7 +364,7 @@ OBJECT_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "approvals_portal:document_download": lambda w: {"public_id": w.approval.documents.get().public_id},
     "deadlines:staff_calendar": _org,
     "deadlines:client_calendar": _org,
-    "deadlines:payroll_date_delete": lambda w: {"period_start": w.extra["payroll_date"].period_start.isoformat()},
+    "deadlines:payroll_date_delete": lambda w: {"public_id": w.extra["payroll_date"].public_id},
     # Work: planning board, tasks, staff home.
     "work:task": lambda w: {"public_id": w.extra["board_task"].public_id},
     "work:task_move": lambda w: {"public_id": w.extra["board_task"].public_id},

@@ -115,11 +115,10 @@ def test_it_enters_and_removes_payroll_dates_on_the_page(client, firm_admin):
     bad = client.post(url, {"period_start": "2026-06-01", "due_date": "2026-05-01"})
     assert bad.status_code == 400 and PayrollDate.objects.count() == 1
     assert client.post(url, {"period_start": "nope", "due_date": ""}).status_code == 400
-    remove = reverse("deadlines:payroll_date_delete", args=["2026-05-01"])
+    remove = reverse("deadlines:payroll_date_delete", args=[PayrollDate.objects.get().public_id])
     assert client.get(remove).status_code == 405
     assert client.post(remove).status_code == 302 and not PayrollDate.objects.exists()
     assert client.post(remove).status_code == 404
-    assert client.post(reverse("deadlines:payroll_date_delete", args=["2026-13-01"])).status_code == 404
     assert Event.objects.filter(verb="payroll_dates.changed").count() == 2
 
 
