@@ -197,7 +197,7 @@ def seed(*, stdout: Any = None) -> None:
     from accordo.deliveries import demo as deliveries_demo
     from accordo.dossier import demo as dossier_demo  # they read this module's organisations
     from accordo.filings import demo as filings_demo
-    from accordo.work import demo_board
+    from accordo.work import demo_board, demo_workflows
 
     dossier_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     deliveries_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
@@ -205,6 +205,7 @@ def seed(*, stdout: Any = None) -> None:
     filings_demo.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
     deadlines_demo.seed(admin=admin, ctx=ctx)
     demo_board.seed(admin=admin, accountant=accountant, client=client, ctx=ctx)
+    demo_workflows.seed(admin=admin, accountant=accountant, ctx=ctx)
     if stdout is not None:
         stdout.write(f"Demo firm ready: {Organisation.objects.count()} organisations, {User.objects.count()} users")
 
