@@ -29,6 +29,7 @@ def _clean_caches():
 DATA_MIGRATIONS = (
     "accordo.deliveries.migrations.0002_default_trays",
     "accordo.dossier.migrations.0003_default_template",
+    "accordo.work.migrations.0004_default_reminder_schedules",
 )
 
 

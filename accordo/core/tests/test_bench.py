@@ -24,6 +24,13 @@ PAGES = [
     "staff_approvals_waiting_overdue",
     "staff_approvals_mine_ib",
     "staff_approvals_outbox",
+    "staff_board",
+    "staff_board_cold",
+    "staff_board_everybody_cold",
+    "staff_board_organisation",
+    "staff_board_column_cold",
+    "staff_home",
+    "staff_home_cold",
 ]
 
 
@@ -39,6 +46,8 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
             "--requests=5",
             "--no-gate",
             "--upload-mb=4",
+            "--tasks=500",
+            "--reminder-tasks=2000",
             f"--data-dir={data_dir}",
             f"--output={output}",
         ],
@@ -69,6 +78,9 @@ def test_it_seeds_its_own_database_and_measures_every_page(tmp_path):
     assert files["upload"]["rss_growth_mib"] < 32
     assert files["ocr"]["seconds_per_page"] > 0 and files["ocr"]["ratio_to_tesseract"] > 0
     assert 0 < files["certificate"]["seconds_p50"] < 10 and files["certificate"]["pages"] >= 1
+    assert files["workflows"]["organisations"] == 50 and files["workflows"]["tasks"] == 250
+    assert files["workflows"]["skipped_on_rerun"] == 50
+    assert files["reminders"]["tasks_inserted"] == 2000 and files["reminders"]["second_sweep_sent"] == 0
 
 
 def _result(name: str, p95: float, *, gated: bool = False) -> Result:

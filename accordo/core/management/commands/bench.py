@@ -59,6 +59,10 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", default=str(settings.BASE_DIR / "bench" / "data"))
         parser.add_argument("--output", default=str(settings.BASE_DIR / "bench" / "results.json"))
         parser.add_argument("--upload-mb", type=int, default=100, help="size of the timed upload (0: skip)")
+        parser.add_argument("--tasks", type=int, default=100_000, help="tasks on the planning board")
+        parser.add_argument(
+            "--reminder-tasks", type=int, default=1_000_000, help="tasks for clients in the timed reminder sweep"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["organisations"] < 1 or options["requests"] < 1 or options["approvals"] < 0:
@@ -102,7 +106,7 @@ class Command(BaseCommand):
             f"  workflow started for {files['workflows']['organisations']} organisations: "
             f"{files['workflows']['seconds']:.2f} s"
         )
-        files["reminders"] = reminder_bench.measure()
+        files["reminders"] = reminder_bench.measure(options["reminder_tasks"])
         self.stdout.write(
             f"  reminder sweep over {files['reminders']['tasks_inserted']:,} tasks: "
             f"{files['reminders']['seconds_sweep']:.2f} s, {files['reminders']['task_reminders_sent']} sent"
@@ -121,6 +125,8 @@ class Command(BaseCommand):
             f"--data-dir={data_dir}",
             f"--output={Path(options['output']).resolve()}",
             f"--upload-mb={options['upload_mb']}",
+            f"--tasks={options['tasks']}",
+            f"--reminder-tasks={options['reminder_tasks']}",
             *(["--reuse"] if options["reuse"] else []),
             *(["--no-gate"] if options["no_gate"] else []),
         ]
@@ -168,7 +174,9 @@ class Command(BaseCommand):
 
         from accordo.bench import board_bench
 
-        board_bench.seed_tasks(log=self.stdout.write)  # the planning board's 100,000 tasks (topped up)
+        board_bench.seed_tasks(
+            options["tasks"], log=self.stdout.write
+        )  # the planning board's 100,000 tasks (topped up)
         self.stdout.write(f"Measuring {options['requests']} requests per page ...")
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ROOT_URLCONF="accordo.bench.urls", ALLOWED_HOSTS=hosts):
