@@ -156,7 +156,7 @@ def seed(*, stdout: Any = None) -> None:
         existing = Organisation.objects.filter(name=data["name"]).first()
         if existing is not None:
             held = set(existing.assignments.values_list("role", flat=True))
-            missing = {
+            missing: dict[str, User | None] = {
                 role: user for role, user in (("assistant", assistant), ("tax_advisor", admin)) if role not in held
             }
             if missing:  # a demo seeded before the work engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from django.utils import timezone
@@ -12,14 +13,14 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accordo.accounts.models import User
-from accordo.clients.models import Organisation
+from accordo.clients.models import Label, Organisation
 from accordo.core.context import RequestContext
 from accordo.core.tasks import dispatch_events
 from accordo.deliveries.models import Delivery, Tray
 from accordo.e2e.axe import checked
 from accordo.e2e.flows import follow, log_in, log_in_staff, path_of, submit, visit
 from accordo.e2e.test_journey_deliveries import SLOW, invoice_pdf, picked
-from accordo.testing.factories import AssignmentFactory, LabelFactory, OrganisationFactory, StaffFactory
+from accordo.testing.factories import AssignmentFactory, OrganisationFactory, StaffFactory
 from accordo.work import services_workflows as wf
 from accordo.work.models import SignalRule, Task, Workflow, WorkflowBatch
 from accordo.work.tests.test_engine import deliver
@@ -31,7 +32,7 @@ CTX = RequestContext.system("e2e")
 
 @pytest.fixture
 def assistant(organisation: Organisation) -> User:
-    user = StaffFactory(email="assistent@firm.test", staff_role="assistant", full_name="Sanne Assistent")
+    user = cast(User, StaffFactory(email="assistent@firm.test", staff_role="assistant", full_name="Sanne Assistent"))
     AssignmentFactory(organisation=organisation, user=user, role="assistant")
     return user
 
@@ -47,9 +48,9 @@ def test_an_admins_rule_turns_a_receipt_delivered_in_bonnen_into_a_task_for_the_
     THEN after the event dispatcher ran, the assistant has that task for the organisation, due in 2 days.
     """
     base = live_server.url
-    horeca = LabelFactory(name="Horeca")
+    horeca = Label.objects.get_or_create(name="Horeca")[0]
     horeca.organisations.add(organisation)
-    elsewhere = OrganisationFactory(name="Zonder label B.V.")
+    elsewhere = cast(Organisation, OrganisationFactory(name="Zonder label B.V."))
     dispatch_events()  # the rules consumer starts after the events of the setup
 
     admin = browse()
@@ -107,8 +108,10 @@ def test_a_bulk_workflow_start_shows_its_progress_up_to_100_percent(
         actor=firm_admin, ctx=CTX, name="Jaarrekening",
         steps=[wf.StepSpec("Stukken aanleveren", "client", 14), wf.StepSpec("Samenstellen", "assistant", 30)],
     )  # fmt: skip
-    label = LabelFactory(name="Jaarwerk")
-    label.organisations.add(organisation, *[OrganisationFactory(name=f"Klant {i}") for i in range(5)])
+    label = Label.objects.get_or_create(name="Jaarwerk")[0]
+    label.organisations.add(
+        organisation, *[cast(Organisation, OrganisationFactory(name=f"Klant {i}")) for i in range(5)]
+    )
 
     staff = browse()
     log_in_staff(staff, base, accountant)

@@ -11,13 +11,13 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accordo.accounts.models import User
-from accordo.clients.models import Organisation
+from accordo.clients.models import Label, Organisation
 from accordo.core.context import RequestContext
 from accordo.e2e.axe import checked
 from accordo.e2e.flows import log_in_staff, submit, visit
 from accordo.e2e.test_pages_a11y import PHONE
 from accordo.e2e.test_pages_a11y_dossier import _fits
-from accordo.testing.factories import AssignmentFactory, LabelFactory, StaffFactory
+from accordo.testing.factories import AssignmentFactory, StaffFactory
 from accordo.work import services, services_mail
 from accordo.work import services_workflows as wf
 from accordo.work.models import SignalRule, WorkflowBatch
@@ -34,7 +34,7 @@ def world(organisation: Organisation, firm_admin: User, accountant: User) -> Sim
     a finished bulk start."""
     assistant = StaffFactory(email="assistent@firm.test", staff_role="assistant", full_name="Sanne Assistent")
     AssignmentFactory(organisation=organisation, user=assistant, role="assistant")
-    LabelFactory(name="Horeca").organisations.add(organisation)
+    Label.objects.get_or_create(name="Horeca")[0].organisations.add(organisation)
     mail = services_mail.mail_template_create(
         actor=firm_admin, ctx=CTX, name="Bevestiging ontvangst", subject="Ontvangen: {organisation}",
         body="Beste {person},\n\n{firm} heeft uw stukken op {date} ontvangen.",
