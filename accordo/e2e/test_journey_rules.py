@@ -15,12 +15,13 @@ from pytest_django.live_server_helper import LiveServer
 from accordo.accounts.models import User
 from accordo.clients.models import Label, Organisation
 from accordo.core.context import RequestContext
+from accordo.core.models import Event
 from accordo.core.tasks import dispatch_events
 from accordo.deliveries.models import Delivery, Tray
 from accordo.e2e.axe import checked
 from accordo.e2e.flows import follow, log_in, log_in_staff, path_of, submit, visit
 from accordo.e2e.test_journey_deliveries import SLOW, invoice_pdf, picked
-from accordo.testing.factories import AssignmentFactory, OrganisationFactory, StaffFactory
+from accordo.testing.factories import AssignmentFactory, OrganisationFactory, StaffFactory, enrol_totp
 from accordo.work import services_workflows as wf
 from accordo.work.models import SignalRule, Task, Workflow, WorkflowBatch
 from accordo.work.tests.test_engine import deliver
@@ -34,6 +35,7 @@ CTX = RequestContext.system("e2e")
 def assistant(organisation: Organisation) -> User:
     user = cast(User, StaffFactory(email="assistent@firm.test", staff_role="assistant", full_name="Sanne Assistent"))
     AssignmentFactory(organisation=organisation, user=user, role="assistant")
+    enrol_totp(user)
     return user
 
 
@@ -45,7 +47,8 @@ def test_an_admins_rule_turns_a_receipt_delivered_in_bonnen_into_a_task_for_the_
     GIVEN an organisation labelled "Horeca" with an assigned assistant
     WHEN an admin adds, on the rules pages, "a delivery in Bonnen for Horeca → a task for the assistant
          due in 2 days", and the client delivers a receipt in the Bonnen tray of the portal
-    THEN after the event dispatcher ran, the assistant has that task for the organisation, due in 2 days.
+    THEN after the event dispatcher ran, the assistant has that task for the organisation, due in 2 days,
+         finds it on the planning board and moves it to done, which is recorded.
     """
     base = live_server.url
     horeca = Label.objects.get_or_create(name="Horeca")[0]
@@ -92,6 +95,25 @@ def test_an_admins_rule_turns_a_receipt_delivered_in_bonnen_into_a_task_for_the_
     assert not Task.objects.filter(title="Verwerk de bonnen", organisation=elsewhere).exists()
     visit(admin, f"{base}/staff/work/admin/rules/")
     assert "1" in admin.locator("main tbody tr", has_text="Bonnen horeca").inner_text()
+
+    # The assistant finds it on the planning board ("my tasks") and moves it to done with its own form.
+    board = browse()
+    log_in_staff(board, base, assistant)
+    follow(board, "/staff/work/board/")
+    card = board.locator(f'[data-column="todo"] #card-{task.public_id}')
+    assert card.count() == 1 and "Verwerk de bonnen" in card.inner_text()
+    board.select_option(f"#m-{task.public_id}", "done")
+    board.locator(f"#card-{task.public_id} form button[type=submit]").click()
+    for _ in range(50):  # the board moves the card once the server answered
+        if Task.objects.get(pk=task.pk).status == "done":
+            break
+        board.wait_for_timeout(100)
+    task.refresh_from_db()
+    assert task.status == "done" and task.done_at is not None
+    moved = Event.objects.get(verb="task.moved", target_id=str(task.public_id))
+    assert moved.actor == assistant and moved.data["old"] == "todo" and moved.data["new"] == "done"
+    visit(board, f"{base}/staff/work/board/")
+    assert board.locator(f'[data-column="done"] #card-{task.public_id}').count() == 1
 
 
 def test_a_bulk_workflow_start_shows_its_progress_up_to_100_percent(
