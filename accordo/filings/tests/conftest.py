@@ -13,8 +13,9 @@ DEFAULT_RULE = importlib.import_module("accordo.filings.migrations.0002_default_
 
 
 @pytest.fixture(autouse=True)
-def _english_messages():
-    """Messages are checked in English."""
+def _english_messages(client, settings):
+    """Messages are checked in English: in code, and on pages (the language switch's cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
