@@ -180,7 +180,7 @@ def return_link_approval(*, ctx: RequestContext, approval: Approval) -> TaxRetur
         return None
     with transaction.atomic():
         tax_return = (
-            TaxReturn.objects.select_for_update()
+            TaxReturn.objects.select_for_update(of=("self",))  # PostgreSQL: never lock the nullable side of a join
             .filter(organisation_id=approval.organisation_id, type=approval.type, period_start=parsed.start)
             .select_related("approval")
             .first()
@@ -228,7 +228,7 @@ def assessment_record(
     and the objection deadline is put in the organisation's calendar.
     """
     _staff(actor)
-    current = TaxReturn.objects.select_for_update().select_related("organisation").get(pk=tax_return.pk)
+    current = TaxReturn.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=tax_return.pk)
     if kind not in Assessment.Kind.values:
         raise ValidationError(_("Choose the kind of assessment."), code="kind")
     if current.amount is None:

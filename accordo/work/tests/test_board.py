@@ -229,7 +229,8 @@ def _grow(accountant, count: int) -> None:
                 assignee=accountant,
                 organisation=organisation,
                 status=status,
-                due_date=TODAY + datetime.timedelta(days=n - 3),
+                # Within this week whatever today is, so the "this week" filter fills every column.
+                due_date=TODAY - datetime.timedelta(days=TODAY.weekday() - n % 7),
                 done_at=timezone.now() if status == "done" else None,
                 target_type="clients.organisation",
                 target_id=str(organisation.public_id),
