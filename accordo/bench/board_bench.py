@@ -19,6 +19,7 @@ from django.utils import timezone
 from accordo.accounts.models import User
 from accordo.bench.measure import Page
 from accordo.clients.models import AssignmentRole, Organisation
+from accordo.core.rawinsert import insert_rows
 from accordo.work.models import Task
 from accordo.work.selectors import BoardFilters, on_board, tasks_filtered
 
@@ -77,16 +78,6 @@ def _rows(rng: random.Random, count: int, staff: list[int], orgs: list[int]) -> 
     return rows
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> None:
-    column = {f.name: f.column for f in Task._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(column[name]) for name in COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    # Only quoted names from the model's own metadata go into the statement; the values are parameters.
-    sql = f"INSERT INTO {connection.ops.quote_name(Task._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def seed_tasks(count: int = TASKS, *, log: Any = print) -> int:
     """Top the tasks up to ``count`` over the bench's staff, organisations, statuses and due dates.
 
@@ -103,7 +94,7 @@ def seed_tasks(count: int = TASKS, *, log: Any = print) -> int:
     rng = random.Random(count)  # noqa: S311  # bench data, not secrets
     with transaction.atomic():
         for start in range(0, missing, BATCH):
-            _insert(_rows(rng, min(BATCH, missing - start), staff, orgs))
+            insert_rows(Task, COLUMNS, _rows(rng, min(BATCH, missing - start), staff, orgs), batch=BATCH)
     if log:
         log(f"  tasks: {missing} added ({count} in all)")
     return missing

@@ -27,6 +27,7 @@ from accordo.approvals.models import Reminder
 from accordo.clients.models import Organisation
 from accordo.core import tasks as core_tasks
 from accordo.core.models import EventChainHead
+from accordo.core.rawinsert import insert_rows
 from accordo.work import services_reminders
 from accordo.work.models import ReminderSchedule, ReminderSent, Task
 
@@ -38,36 +39,28 @@ OPEN_PAST = 0.01
 
 
 def _insert(organisation_ids: list[int], count: int, today: datetime.date, rng: random.Random) -> None:
-    """One prepared INSERT for every row (like accordo.deadlines.services._insert), in batches."""
+    """``count`` tasks for clients, spread over due dates around ``today``, in batches of 20,000."""
     ops = connection.ops
-    fields = {f.name: f for f in Task._meta.concrete_fields}
     names = ("public_id", "created_at", "updated_at", "title", "organisation", "assignee_role", "for_client",
              "due_date", "status", "target_type", "target_id")  # fmt: skip
-    columns = ", ".join(ops.quote_name(fields[n].column) for n in names)
-    marks = ", ".join(["%s"] * len(names))
-    # Only quoted names from the model's own metadata go into the statement; the values are parameters.
-    sql = f"INSERT INTO {ops.quote_name(Task._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     made = ops.adapt_datetimefield_value(timezone.now() - datetime.timedelta(days=2 * SPREAD_DAYS))
     days = {
         offset: ops.adapt_datefield_value(today + datetime.timedelta(days=offset))
         for offset in range(-SPREAD_DAYS, SPREAD_DAYS + 1)
     }
-    uuid_field = fields["public_id"]
-    batch: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
+    uuid_field = Task._meta.get_field("public_id")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
         for n in range(count):
             offset = rng.randint(-SPREAD_DAYS, SPREAD_DAYS)
             is_open = rng.random() < (OPEN_FUTURE if offset >= 0 else OPEN_PAST)
-            batch.append((
+            yield (
                 uuid_field.get_db_prep_value(uuid.uuid4(), connection), made, made, "Lever de stukken aan",
                 organisation_ids[n % len(organisation_ids)], "", True, days[offset],
                 Task.Status.OPEN if is_open else Task.Status.DONE, MARK, "",
-            ))  # fmt: skip
-            if len(batch) == 20_000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            )  # fmt: skip
+
+    insert_rows(Task, names, rows(), batch=20_000)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from accordo.clients.models import Organisation
 from accordo.clients.selectors import firm_get
 from accordo.core.context import RequestContext
 from accordo.core.events import event_record
+from accordo.core.rawinsert import insert_rows
 from accordo.deadlines.models import CalendarFeed, OrganisationDeadline, PayrollDate
 from accordo.deadlines.rules import DateMap, MonthDay, Profile, deadlines_for
 
@@ -171,16 +172,12 @@ def _insert(rows: list[tuple[int, str, date, date, date]]) -> None:
             value = adapted[day] = connection.ops.adapt_datefield_value(day)
         return value
 
-    table = OrganisationDeadline._meta.db_table
-    column = {f.name: f.column for f in OrganisationDeadline._meta.concrete_fields}
-    columns = ", ".join(
-        connection.ops.quote_name(column[name])
-        for name in ("organisation", "kind", "period_start", "period_end", "due_date")
+    insert_rows(
+        OrganisationDeadline,
+        ("organisation", "kind", "period_start", "period_end", "due_date"),
+        [(org, kind, adapt(s), adapt(e), adapt(d)) for org, kind, s, e, d in rows],
+        batch=len(rows),
     )
-    # Only quoted names from the model's own metadata go into the statement; the values are parameters.
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(org, kind, adapt(s), adapt(e), adapt(d)) for org, kind, s, e, d in rows])
 
 
 @transaction.atomic
