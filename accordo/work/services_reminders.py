@@ -211,11 +211,6 @@ class SweepResult:
     candidates: int = 0
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def batches(items: list[T], size: int = COMMIT_EVERY) -> Iterable[list[T]]:
     """Reminders are committed in groups: each keeps its own savepoint (claim and event together, or
     neither), while the database syncs its log once a group instead of once a reminder. The mails
@@ -227,7 +222,7 @@ def batches(items: list[T], size: int = COMMIT_EVERY) -> Iterable[list[T]]:
 def _claimed(keys: list[str]) -> set[str]:
     """Which of ``keys`` went out already (one query per 500 keys)."""
     found: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in batches(keys, 500):
         found.update(ReminderSent.objects.filter(key__in=chunk).values_list("key", flat=True))
     return found
 
